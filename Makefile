@@ -59,9 +59,16 @@ $(BUILD)/bin/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard cmd/$(1)/*.c)) $(L
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 
-$(BUILD)/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+# A unit test tests/unit/t_TOOL_NAME.c of a tool's internals also links the
+# tool's objects except cmd/TOOL/TOOL.c, which holds main().
+unit_tool = $(word 2,$(subst _, ,$(1)))
+unit_objs = $(if $(wildcard cmd/$(call unit_tool,$(1))/*.c),$(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out cmd/$(call unit_tool,$(1))/$(call unit_tool,$(1)).c,$(wildcard cmd/$(call unit_tool,$(1))/*.c))))
+define unit_rule
+$(BUILD)/unit/$(1): $(BUILD)/obj/tests/unit/$(1).o $(call unit_objs,$(1)) $(LIB)
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$($(call unit_tool,$(1))_LIBS) $$(LIBS)
+endef
+$(foreach u,$(UNIT_SRC:tests/unit/%.c=%),$(eval $(call unit_rule,$(u))))
 
 # Test helpers (a Kafka mock cluster, fault injectors) link what they need.
 helpers_kafka_mock_LIBS = -lrdkafka

@@ -992,6 +992,30 @@ json_object_get(const struct json_value *obj, const char *key, size_t keylen,
 	return found;
 }
 
+void
+json_append_member(struct buf *out, const char *line, size_t len,
+		   const char *key, size_t keylen, const char *value,
+		   size_t vlen)
+{
+	size_t end = len, open;
+
+	/* The last non-blank byte of a validated object is its '}'. */
+	while (end > 0 && line[end - 1] != '}')
+		end--;
+	end--;
+	open = end;
+	while (open > 0 && is_ws((unsigned char)line[open - 1]))
+		open--;
+	buf_reset(out);
+	buf_add(out, line, end);
+	if (!(open > 0 && line[open - 1] == '{'))
+		buf_addc(out, ',');
+	buf_add_json_string(out, key, keylen);
+	buf_addc(out, ':');
+	buf_add(out, value, vlen);
+	buf_add(out, line + end, len - end);
+}
+
 bool
 json_array_next(const struct json_value *arr, size_t *pos,
 		struct json_value *out)

@@ -144,6 +144,16 @@ bool json_object_get(const struct json_value *obj, const char *key,
 		     size_t keylen, struct json_value *out);
 
 /*
+ * Writes into OUT (reset first) the object LINE (LEN bytes, validated by
+ * json_scan) with one more member KEY: VALUE appended inside its closing
+ * brace.  VALUE is JSON text inserted as it is.  The rest of the line keeps
+ * its bytes; nothing is re-serialised.
+ */
+void json_append_member(struct buf *out, const char *line, size_t len,
+			const char *key, size_t keylen, const char *value,
+			size_t vlen);
+
+/*
  * Iterates the elements of the array value ARR (validated): start with
  * *pos = 0; each call sets *out to the next element and returns true, or
  * returns false at the end.

@@ -150,33 +150,17 @@ id_bytes(struct evcat *c, const struct json_value *v, size_t *n)
 	return v->ptr;
 }
 
-/*
- * Appends ,"ID":"UUID" inside the object's closing brace.  The line was
- * validated, so its last non-blank byte is '}'.
- */
+/* The line with ,"ID":"UUID" added inside its closing brace. */
 static void
 stamp_line(struct evcat *c, const char *line, size_t len, const char *uuid)
 {
-	size_t end = len;
-	size_t open;
-	bool empty;
+	char quoted[40];
 
-	while (end > 0 && line[end - 1] != '}')
-		end--;
-	end--; /* at '}' */
-	open = end;
-	while (open > 0 && (line[open - 1] == ' ' || line[open - 1] == '\t' ||
-			    line[open - 1] == '\r'))
-		open--;
-	empty = open > 0 && line[open - 1] == '{';
-	buf_reset(&c->line);
-	buf_add(&c->line, line, end);
-	if (!empty)
-		buf_addc(&c->line, ',');
-	buf_add_json_string(&c->line, c->co.id_field, strlen(c->co.id_field));
-	buf_addc(&c->line, ':');
-	buf_add_json_string(&c->line, uuid, 36);
-	buf_add(&c->line, line + end, len - end);
+	quoted[0] = '"';
+	memcpy(quoted + 1, uuid, 36);
+	quoted[37] = '"';
+	json_append_member(&c->line, line, len, c->co.id_field,
+			   strlen(c->co.id_field), quoted, 38);
 }
 
 static void
