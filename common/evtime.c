@@ -18,7 +18,11 @@
 /* Days from 0000-03-01 (the start of a 400-year era) to 1970-01-01. */
 #define EVTIME_EPOCH_SHIFT 719468
 
-/* The most fraction digits an RFC 3339 time may carry (nanoseconds). */
+/*
+ * The most fraction digits an RFC 3339 time may carry.  RFC 3339 sets no
+ * limit; evtools stops at nanoseconds (DESIGN.md section 2, evtime.h), so
+ * that a runaway string of digits is reported rather than silently cut.
+ */
 #define EVTIME_FRAC_MAX 9
 
 /*
@@ -27,8 +31,8 @@
  */
 #define EVTIME_LEN_DATE 10
 #define EVTIME_LEN_HOUR 13
-#define EVTIME_LEN_MIN 16
-#define EVTIME_LEN_SEC 19
+#define EVTIME_LEN_MIN  16
+#define EVTIME_LEN_SEC  19
 
 /* What evtime_parse_dt accepts beyond strict RFC 3339. */
 enum evtime_dt_mode {
@@ -110,14 +114,18 @@ evtime_days_from_civil(int64_t y, unsigned m, unsigned d)
 	if (m <= 2)
 		y--;
 	era = evtime_fdiv(y, 400);
-	yoe = y - era * 400;		 /* 0..399 */
-	mp = m > 2 ? m - 3 : m + 9;	 /* March = 0 */
+	yoe = y - era * 400;              /* 0..399 */
+	mp = m > 2 ? m - 3 : m + 9;       /* March = 0 */
 	doy = (153 * mp + 2) / 5 + d - 1; /* 0..365 */
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + doe - EVTIME_EPOCH_SHIFT;
 }
 
-/* The inverse of evtime_days_from_civil. */
+/*
+ * The inverse of evtime_days_from_civil.  Within an era: doe is the day
+ * (0..146096), yoe the year (0..399, corrected for the leap days before
+ * it), doy the day of a March-based year (0..365), mp the month (March = 0).
+ */
 static void
 evtime_civil_from_days(int64_t days, int *y, int *m, int *d)
 {
@@ -125,10 +133,10 @@ evtime_civil_from_days(int64_t days, int *y, int *m, int *d)
 
 	z = days + EVTIME_EPOCH_SHIFT;
 	era = evtime_fdiv(z, 146097);
-	doe = z - era * 146097;					 /* 0..146096 */
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* 0..399 */
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);		 /* 0..365 */
-	mp = (5 * doy + 2) / 153;				 /* March = 0 */
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
 	yy = yoe + era * 400;
 	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
 	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
@@ -246,8 +254,8 @@ evtime_parse_dt(const char *s, size_t n, enum evtime_dt_mode mode,
 		*errstr = "expected '-' after the month";
 		return -1;
 	}
-	if (n < EVTIME_LEN_DATE || !evtime_digits(s + 8, 2, &day) ||
-	    day < 1 || day > evtime_month_days(year, month)) {
+	if (n < EVTIME_LEN_DATE || !evtime_digits(s + 8, 2, &day) || day < 1 ||
+	    day > evtime_month_days(year, month)) {
 		*errstr = "invalid day of month";
 		return -1;
 	}
@@ -410,7 +418,7 @@ evtime_parse_epoch(const char *s, size_t n, enum evtime_unit unit,
 {
 	size_t i = 0, int0, int1, frac0 = 0, frac1 = 0, j, lz;
 	bool neg = false, expneg = false, rem = false, allzero = true;
-	int64_t exp = 0, point, ndigits, mag, shift;
+	int64_t e10 = 0, point, ndigits, mag, shift;
 	uint64_t acc = 0;
 	int dig;
 
@@ -444,11 +452,11 @@ evtime_parse_epoch(const char *s, size_t n, enum evtime_unit unit,
 		if (i == n || !evtime_isdigit(s[i]))
 			goto nan;
 		for (; i < n && evtime_isdigit(s[i]); i++) {
-			if (exp < EVTIME_EXP_CAP)
-				exp = exp * 10 + (s[i] - '0');
+			if (e10 < EVTIME_EXP_CAP)
+				e10 = e10 * 10 + (s[i] - '0');
 		}
 		if (expneg)
-			exp = -exp;
+			e10 = -e10;
 	}
 	if (i != n)
 		goto nan;
@@ -458,7 +466,7 @@ evtime_parse_epoch(const char *s, size_t n, enum evtime_unit unit,
 	 * point of the value sits after `point` of them: v = 0.D * 10^point.
 	 */
 	ndigits = (int64_t)(int1 - int0) + (int64_t)(frac1 - frac0);
-	point = (int64_t)(int1 - int0) + exp;
+	point = (int64_t)(int1 - int0) + e10;
 
 	/* Leading zeros of D, to find the magnitude for EVTIME_UNIT_AUTO. */
 	lz = 0;
@@ -720,7 +728,7 @@ evtime_strftime(char *out, size_t n, const char *fmt, evtime_t t)
 #endif
 	if (n == 0)
 		return 0;
-	/*
+		/*
 	 * FMT comes from the caller (a partition template); strftime itself
 	 * bounds the output.  An empty result and an overflow both give 0.
 	 */

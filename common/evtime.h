@@ -16,13 +16,13 @@ typedef int64_t evtime_t;
 
 #define EVTIME_USEC 1LL
 #define EVTIME_MSEC 1000LL
-#define EVTIME_SEC 1000000LL
-#define EVTIME_MIN (60 * EVTIME_SEC)
+#define EVTIME_SEC  1000000LL
+#define EVTIME_MIN  (60 * EVTIME_SEC)
 #define EVTIME_HOUR (60 * EVTIME_MIN)
-#define EVTIME_DAY (24 * EVTIME_HOUR)
+#define EVTIME_DAY  (24 * EVTIME_HOUR)
 
 /* 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z */
-#define EVTIME_LOWEST (-62167219200LL * EVTIME_SEC)
+#define EVTIME_LOWEST  (-62167219200LL * EVTIME_SEC)
 #define EVTIME_HIGHEST (253402300800LL * EVTIME_SEC - 1)
 
 /* Longest text evtime_format writes, with the NUL. */
@@ -82,12 +82,16 @@ int evtime_parse_epoch(const char *s, size_t n, enum evtime_unit unit,
 /*
  * Parses a time given on a command line (--since, --until, --start):
  *   an RFC 3339 date-time;
- *   YYYY-MM-DD, or YYYY-MM-DDTHH[:MM[:SS]] without offset (read as UTC);
- *   @EPOCH (seconds, fraction allowed);
+ *   YYYY-MM-DD, or YYYY-MM-DDTHH[:MM[:SS[.FRACTION]]] without offset (read
+ *   as UTC; 't' may be lower case);
+ *   @EPOCH (seconds, never auto-detected; the JSON number grammar, so
+ *   fraction and exponent allowed);
  *   "now", "today", "yesterday" (UTC midnights), each optionally followed by
  *   "+DURATION" or "-DURATION" ("now-2h", "today-1d").
- * NOW is the current time, passed in so callers and tests control it.
- * Returns 0, or -1 with *errstr.
+ * Keywords are lower case.  NOW is the current time, passed in so callers
+ * and tests control it; a result outside the supported range is an error.
+ * Returns 0, or -1 with *errstr (the parser's message, or duration_parse's
+ * for the suffix).
  */
 int evtime_parse_arg(const char *s, evtime_t now, evtime_t *out,
 		     const char **errstr);
@@ -100,7 +104,11 @@ int evtime_parse_arg(const char *s, evtime_t now, evtime_t *out,
  */
 size_t evtime_format(evtime_t t, char *out);
 
-/* As evtime_format with exactly DIGITS (0, 3, 6 or 9) fraction digits. */
+/*
+ * As evtime_format with exactly DIGITS (0, 3, 6 or 9) fraction digits,
+ * truncated (floor); digits beyond the sixth are zeros.  Any DIGITS in 0..9
+ * works; values outside are clamped to it.
+ */
 size_t evtime_format_digits(evtime_t t, int digits, char *out);
 
 /* Broken-down UTC time. */
@@ -132,7 +140,10 @@ int64_t evtime_days_from_civil(int64_t y, unsigned m, unsigned d);
 /*
  * The start of the SIZE-long bucket containing T, buckets being aligned so
  * that one starts at OFFSET (mod SIZE) after the epoch.  Correct for
- * negative T (floor, not truncation).  SIZE must be > 0.
+ * negative T (floor, not truncation); OFFSET may be negative or larger than
+ * SIZE.  SIZE must be > 0 (otherwise T is returned unchanged).  Where the
+ * bucket would start below INT64_MIN (never for T in the supported range
+ * and SIZE <= EVTIME_HIGHEST - EVTIME_LOWEST) the result is INT64_MIN.
  */
 evtime_t evtime_floor(evtime_t t, int64_t size, int64_t offset);
 
@@ -141,7 +152,9 @@ evtime_t evtime_now(void);
 
 /*
  * strftime(3) of T in UTC into OUT (at most N bytes with the NUL).  Returns
- * the length, or 0 if it did not fit.
+ * the length, or 0 if it did not fit.  %z and %Z give "+0000" and "UTC"
+ * whatever TZ says; %s (a GNU extension that calls mktime) does depend on
+ * TZ and must not be used.
  */
 size_t evtime_strftime(char *out, size_t n, const char *fmt, evtime_t t);
 

@@ -43,7 +43,7 @@ void ev_setprogname(const char *argv0);
  * text of the current errno is appended ("PROG: open x: No such file").
  */
 void ev_warn(const char *fmt, ...) EV_PRINTF(1, 2);
-void ev_vwarn(const char *fmt, va_list ap);
+void ev_vwarn(const char *fmt, va_list ap) EV_PRINTF(1, 0);
 
 /* As ev_warn, then exits with STATUS. */
 _Noreturn void ev_die(int status, const char *fmt, ...) EV_PRINTF(2, 3);
