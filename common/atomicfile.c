@@ -248,10 +248,15 @@ atomic_write_file(const char *path, const void *p, size_t n, mode_t mode)
 int
 mkdir_parents(const char *path)
 {
-	char *p = ev_strdup(path), *s;
+	char *p, *s;
 	struct stat st;
 	int r = 0;
 
+	if (*path == '\0') { /* as mkdir("") */
+		errno = ENOENT;
+		return -1;
+	}
+	p = ev_strdup(path);
 	for (s = p + 1;; s++) {
 		if (*s != '/' && *s != '\0')
 			continue;

@@ -85,7 +85,7 @@ buf_add_json_string(struct buf *b, const char *s, size_t n)
 		size_t seq;
 
 		/* Copy the longest run that needs no escaping at once. */
-		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' &&
+		while (p < end && *p >= 0x20 && *p < 0x7f && *p != '"' &&
 		       *p != '\\')
 			p++;
 		if (p > run)

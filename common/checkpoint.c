@@ -19,6 +19,20 @@
 #include "hash.h"
 #include "util.h"
 
+/*
+ * The unsigned integer V (a JSON number written as plain digits) into *OUT,
+ * no more than MAX.  yajl's integers stop at INT64_MAX, but device and
+ * inode numbers use all 64 bits, so the number's own text is parsed.
+ */
+static bool
+get_u64(yajl_val v, uint64_t max, uint64_t *out)
+{
+	const char *err;
+
+	return v != NULL && YAJL_IS_NUMBER(v) && YAJL_GET_NUMBER(v) != NULL &&
+	       ev_parse_uint(YAJL_GET_NUMBER(v), 0, max, out, &err) == 0;
+}
+
 static int
 load(struct checkpoint *c, const char *text)
 {
@@ -63,13 +77,13 @@ load(struct checkpoint *c, const char *text)
 		yajl_val gz = yajl_tree_get(f, k_gz, yajl_t_any);
 		char *end;
 		const char *fps;
-		uint64_t fpv;
+		uint64_t fpv, devv, inov, fpbv, offv, linev;
 
-		if (!p || !YAJL_IS_INTEGER(dev) || !YAJL_IS_INTEGER(ino) ||
-		    !fp || !YAJL_IS_INTEGER(fpb) || !YAJL_IS_INTEGER(off) ||
-		    !YAJL_IS_INTEGER(line) || YAJL_GET_INTEGER(off) < 0 ||
-		    YAJL_GET_INTEGER(line) < 0 || YAJL_GET_INTEGER(fpb) < 0 ||
-		    YAJL_GET_INTEGER(fpb) > CKPT_FP_BYTES) {
+		if (!p || !fp || !get_u64(dev, UINT64_MAX, &devv) ||
+		    !get_u64(ino, UINT64_MAX, &inov) ||
+		    !get_u64(fpb, CKPT_FP_BYTES, &fpbv) ||
+		    !get_u64(off, UINT64_MAX, &offv) ||
+		    !get_u64(line, UINT64_MAX, &linev)) {
 			ev_warn("checkpoint %s: entry %zu is malformed", c->path,
 				i + 1);
 			yajl_tree_free(root);
@@ -84,12 +98,8 @@ load(struct checkpoint *c, const char *text)
 			yajl_tree_free(root);
 			return EV_EXIT_USAGE;
 		}
-		checkpoint_set(c, YAJL_GET_STRING(p),
-			       (uint64_t)YAJL_GET_INTEGER(dev),
-			       (uint64_t)YAJL_GET_INTEGER(ino), fpv,
-			       (uint32_t)YAJL_GET_INTEGER(fpb),
-			       (uint64_t)YAJL_GET_INTEGER(off),
-			       (uint64_t)YAJL_GET_INTEGER(line),
+		checkpoint_set(c, YAJL_GET_STRING(p), devv, inov, fpv,
+			       (uint32_t)fpbv, offv, linev,
 			       gz != NULL && YAJL_IS_TRUE(gz));
 		c->e[c->n - 1].touched = false;
 	}

@@ -11,6 +11,7 @@
  */
 #include "json.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,15 +86,21 @@ json_path_split(const char *path,
 {
 	struct buf key = BUF_INIT;
 	const char *p;
+	size_t klen = 0;
 
 	if (*path == '\0') {
 		*errstr = "empty field path";
 		return -1;
 	}
-	/* First pass: syntax only, so FN never sees a prefix of a bad path. */
+	/*
+	 * First pass: syntax only, so FN never sees a prefix of a bad path.
+	 * KLEN counts the characters of the current key, escaped ones too, so
+	 * "a\..b" (keys "a." and "b") is fine and "a..b" is not.
+	 */
 	for (p = path;; p++) {
 		if (*p == '\\' && p[1] != '\0') {
 			p++;
+			klen++;
 			continue;
 		}
 		if (*p == '\\') {
@@ -101,16 +108,16 @@ json_path_split(const char *path,
 			return -1;
 		}
 		if (*p == '.' || *p == '\0') {
-			if (p == path || p[-1] == '.' ||
-			    (*p == '.' && p[1] == '\0') ||
-			    (p > path && p[-1] == '.' &&
-			     (p - 1 == path || p[-2] != '\\'))) {
+			if (klen == 0) {
 				*errstr = "empty key in field path";
 				return -1;
 			}
 			if (*p == '\0')
 				break;
+			klen = 0;
+			continue;
 		}
+		klen++;
 	}
 	for (p = path;; p++) {
 		if (*p == '\\') {
@@ -224,6 +231,7 @@ struct json_scanner {
 	size_t cap;
 	struct jlevel *levels;
 	size_t levcap;
+	struct buf keybuf; /* decoded escaped keys, reused from line to line */
 };
 
 struct json_scanner *
@@ -245,6 +253,7 @@ json_scanner_free(struct json_scanner *s)
 		return;
 	free(s->stack);
 	free(s->levels);
+	buf_free(&s->keybuf);
 	free(s);
 }
 
@@ -457,6 +466,13 @@ is_digit(unsigned char c)
 	return c >= '0' && c <= '9';
 }
 
+static inline bool
+is_word_char(unsigned char c)
+{
+	return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
+	       c == '_';
+}
+
 /* Scans a number at P per RFC 8259; returns the end or NULL. */
 static const char *
 scan_number(const char *line, const char *p, const char *end,
@@ -557,7 +573,6 @@ json_scan(struct json_scanner *s, const char *line, size_t n,
 	int rec_idx = -1;
 	const char *rec_start = NULL;
 	enum json_type top = JSON_MISSING;
-	struct buf keybuf = BUF_INIT;
 	bool esc;
 	size_t i;
 
@@ -679,9 +694,12 @@ value:
 	goto error;
 
 after_literal:
-	/* "truex", "nullnull": a literal must end at a delimiter. */
-	if (p < end && !is_ws((unsigned char)*p) && *p != ',' && *p != ']' &&
-	    *p != '}') {
+	/*
+	 * "truex", "nullnull": a literal running into more letters or digits
+	 * is one bad word.  Other bytes ("true\"", "null{") are reported
+	 * where they stand, by the after-value checks.
+	 */
+	if (p < end && is_word_char((unsigned char)*p)) {
 		fail(err, JSON_E_SYNTAX, line, vstart, "invalid literal");
 		goto error;
 	}
@@ -730,7 +748,7 @@ key:
 		goto error;
 	if (tracked == depth) {
 		pending = match_key(s->levels[tracked - 1].node, vstart + 1,
-				    (size_t)(p - vstart - 2), esc, &keybuf);
+				    (size_t)(p - vstart - 2), esc, &s->keybuf);
 		/* A repeated key: forget what its earlier value gave. */
 		if (pending)
 			clear_subtree(pending, vals);
@@ -750,7 +768,6 @@ done:
 		     "unexpected data after the JSON value");
 		goto error;
 	}
-	buf_free(&keybuf);
 	if (top != JSON_OBJECT) {
 		err->kind = JSON_E_NOT_OBJECT;
 		err->offset = 0;
@@ -762,7 +779,6 @@ done:
 	return 0;
 
 error:
-	buf_free(&keybuf);
 	return -1;
 }
 
@@ -861,7 +877,8 @@ json_number_double(const struct json_value *v, double *out)
 	s[v->len] = '\0';
 	*out = strtod(s, NULL);
 	free(heap);
-	return 0;
+	/* 1e400 is valid JSON but no double: it does not qualify. */
+	return isfinite(*out) ? 0 : -1;
 }
 
 int

@@ -131,7 +131,9 @@ bool json_string_eq(const struct json_value *v, const char *s, size_t n);
 /*
  * Number conversions of a JSON_NUMBER value.  json_number_i64 succeeds
  * only for an integer written without fraction or exponent that fits in
- * int64.  Both return 0, or -1 when V does not qualify.
+ * int64; json_number_double only for a value within the range of a finite
+ * double (1e400 does not qualify).  Both return 0, or -1 when V does not
+ * qualify.
  */
 int json_number_double(const struct json_value *v, double *out);
 int json_number_i64(const struct json_value *v, int64_t *out);

@@ -23,15 +23,73 @@ report_init(struct ev_report *r)
 	r->t0 = r->last_tick = ev_now_monotonic();
 }
 
+/* True when NAME names an open descriptor: /dev/stderr, /dev/fd/N, ... */
+static bool
+is_fd_name(const char *name)
+{
+	return strncmp(name, "/dev/std", 8) == 0 ||
+	       strncmp(name, "/dev/fd/", 8) == 0 ||
+	       strncmp(name, "/proc/self/fd/", 14) == 0;
+}
+
+/* 2 or 1 when ST is the file standard error or output writes to, else -1. */
+static int
+std_output_fd(const struct stat *st)
+{
+	struct stat o;
+	int fd;
+
+	for (fd = 2; fd >= 1; fd--)
+		if (fstat(fd, &o) == 0 && o.st_dev == st->st_dev &&
+		    o.st_ino == st->st_ino)
+			return fd;
+	return -1;
+}
+
+/*
+ * True when PATH must be written in place rather than replaced: a FIFO or
+ * device, a name (or a link to a name) of an open descriptor, or the very
+ * file standard output or standard error goes to.  Replacing those would
+ * replace a link such as /dev/stderr itself, or cut off what the program
+ * writes there.
+ */
+static bool
+write_in_place(const char *path)
+{
+	struct stat st, lst;
+	char target[256];
+	ssize_t n;
+
+	if (stat(path, &st) != 0)
+		return false;
+	if (!S_ISREG(st.st_mode) || is_fd_name(path) || std_output_fd(&st) >= 0)
+		return true;
+	if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) &&
+	    (n = readlink(path, target, sizeof(target) - 1)) > 0) {
+		target[n] = '\0';
+		return is_fd_name(target);
+	}
+	return false;
+}
+
 int
 report_open_reject(struct ev_report *r, const char *path)
 {
 	struct stat st;
+	int fd;
 
 	r->reject_path = ev_strdup(path);
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		/* /dev/stderr, a FIFO: nothing to replace atomically. */
-		r->reject_fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (write_in_place(path)) {
+		/*
+		 * /dev/stderr, a FIFO: nothing to replace atomically.  The
+		 * file of standard output or error is written through that
+		 * descriptor, whose offset the messages share.
+		 */
+		if (stat(path, &st) == 0 && (fd = std_output_fd(&st)) >= 0)
+			r->reject_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		else
+			r->reject_fd =
+			    open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 		if (r->reject_fd < 0) {
 			ev_warn("--reject %s:", path);
 			return -1;

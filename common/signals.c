@@ -19,9 +19,18 @@ on_signal(int sig)
 		return;
 	}
 	if (ev_stop_signal) {
-		/* Second signal: no more patience. */
+		/*
+		 * Second signal: no more patience.  SIG is blocked while its
+		 * handler runs; unblock it so that the process ends by the
+		 * signal itself, as ev_exit does, not by the _exit below.
+		 */
+		sigset_t set;
+
 		ev_remove_tmp_files();
 		signal(sig, SIG_DFL);
+		sigemptyset(&set);
+		sigaddset(&set, sig);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
 		raise(sig);
 		_exit(128 + sig);
 	}

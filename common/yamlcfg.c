@@ -32,6 +32,32 @@ yerr(struct buf *err, const struct ydoc *d, const struct ynode *n,
 	return -1;
 }
 
+/*
+ * S as it is shown inside quotes in a message: control characters are
+ * escaped ("\n", "\x01"), so that every diagnostic stays on one line even
+ * for a multi-line scalar.  Returns OUT (N bytes, cut short if need be).
+ */
+static const char *
+shown(const char *s, char *out, size_t n)
+{
+	size_t o = 0;
+
+	for (; *s && o + 5 < n; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\n' || c == '\t' || c == '\r') {
+			out[o++] = '\\';
+			out[o++] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+		} else if (c < 0x20 || c == 0x7f) {
+			o += (size_t)snprintf(out + o, n - o, "\\x%02x", c);
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
 static void
 node_free(struct ynode *n)
 {
@@ -80,6 +106,7 @@ check_duplicate(const struct ydoc *d, const struct ynode *map,
 		struct buf *err)
 {
 	const struct ynode *k = map->kids[map->n - 1];
+	char tmp[256];
 	size_t i;
 
 	if (k->kind != YNODE_SCALAR)
@@ -89,7 +116,8 @@ check_duplicate(const struct ydoc *d, const struct ynode *map,
 		    memcmp(map->kids[i]->str, k->str, k->len) == 0)
 			return yerr(err, d, k,
 				    "duplicate key '%s' (first at line %u)",
-				    k->str, map->kids[i]->line);
+				    shown(k->str, tmp, sizeof(tmp)),
+				    map->kids[i]->line);
 	return 0;
 }
 
@@ -290,6 +318,7 @@ int
 ycheck_keys(const struct ydoc *d, const struct ynode *map, const char *what,
 	    const char *const *allowed, struct buf *err)
 {
+	char tmp[256];
 	size_t i, j;
 
 	if (map == NULL || map->kind != YNODE_MAP)
@@ -309,7 +338,8 @@ ycheck_keys(const struct ydoc *d, const struct ynode *map, const char *what,
 					   allowed[j]);
 			r = yerr(err, d, map->kids[i],
 				 "unknown key '%s' in %s (expected one of: %s)",
-				 k, what, buf_str(&list));
+				 shown(k, tmp, sizeof(tmp)), what,
+				 buf_str(&list));
 			buf_free(&list);
 			return r;
 		}
@@ -341,7 +371,7 @@ int
 yget_double(const struct ydoc *d, const struct ynode *n, const char *key,
 	    double *out, struct buf *err)
 {
-	char *end;
+	char *end, tmp[256];
 	double v;
 
 	if (n == NULL || n->kind != YNODE_SCALAR || !n->plain || n->len == 0)
@@ -352,7 +382,7 @@ yget_double(const struct ydoc *d, const struct ynode *n, const char *key,
 	if (*end != '\0' || errno == ERANGE || !isfinite(v) ||
 	    strpbrk(n->str, "xXnN") != NULL)
 		return yerr(err, d, n, "%s: expected a number, got '%s'", key,
-			    n->str);
+			    shown(n->str, tmp, sizeof(tmp)));
 	*out = v;
 	return 0;
 }
@@ -361,7 +391,7 @@ int
 yget_int(const struct ydoc *d, const struct ynode *n, const char *key,
 	 int64_t *out, struct buf *err)
 {
-	char *end;
+	char *end, tmp[256];
 	long long v;
 
 	if (n == NULL || n->kind != YNODE_SCALAR || !n->plain || n->len == 0)
@@ -370,7 +400,7 @@ yget_int(const struct ydoc *d, const struct ynode *n, const char *key,
 	v = strtoll(n->str, &end, 10);
 	if (*end != '\0' || errno == ERANGE)
 		return yerr(err, d, n, "%s: expected an integer, got '%s'", key,
-			    n->str);
+			    shown(n->str, tmp, sizeof(tmp)));
 	*out = v;
 	return 0;
 }

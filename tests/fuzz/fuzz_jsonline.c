@@ -64,8 +64,8 @@ static const char *const path_text[] = {
     "id", "type", "data", "data.a", "data.b.c", "a\\.b", "ty\\pe.x",
 };
 static const char *const path_keys[][4] = {
-    {"id"},	    {"type"},	      {"data"},	   {"data", "a"},
-    {"data", "b", "c"}, {"a.b"}, {"type", "x"},
+    {"id"},  {"type"},      {"data"}, {"data", "a"}, {"data", "b", "c"},
+    {"a.b"}, {"type", "x"},
 };
 #define NPATHS (sizeof(path_text) / sizeof(path_text[0]))
 
@@ -122,8 +122,7 @@ check_rescan(const struct json_value *v)
 		fuzz_check(r == 0 && err.kind == JSON_OK);
 		return;
 	}
-	fuzz_check(r == -1 && err.kind == JSON_E_NOT_OBJECT &&
-		   err.offset == 0);
+	fuzz_check(r == -1 && err.kind == JSON_E_NOT_OBJECT && err.offset == 0);
 	strcpy(want, "not an object (");
 	strcat(want, json_type_name(v->type));
 	strcat(want, ")");
@@ -139,7 +138,8 @@ check_string(const struct json_value *v)
 	const char *view;
 	size_t len;
 
-	fuzz_check(v->len >= 2 && v->ptr[0] == '"' && v->ptr[v->len - 1] == '"');
+	fuzz_check(v->len >= 2 && v->ptr[0] == '"' &&
+		   v->ptr[v->len - 1] == '"');
 	fuzz_check(v->escaped == (memchr(v->ptr, '\\', v->len) != NULL));
 	json_string_decode(v, &dec);
 	fuzz_check(utf8_check(dec.data, dec.len) == dec.len);
@@ -360,8 +360,8 @@ normalise(unsigned char *copy, size_t *np, const struct json_error *err)
 		return false;
 	if (err->kind == JSON_E_UTF8) {
 		k = yajl_loose_utf8(copy + err->offset, n - err->offset);
-		if (k == 0 || utf8_valid_seq(copy + err->offset,
-					     n - err->offset) != 0)
+		if (k == 0 ||
+		    utf8_valid_seq(copy + err->offset, n - err->offset) != 0)
 			return false;
 		memset(copy + err->offset, 'a', k);
 		return true;
@@ -426,7 +426,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_accepted(line, size, vals);
 	} else {
 		fuzz_check(r == -1);
-		fuzz_check(err.kind == JSON_E_SYNTAX || err.kind == JSON_E_UTF8 ||
+		fuzz_check(err.kind == JSON_E_SYNTAX ||
+			   err.kind == JSON_E_UTF8 ||
 			   err.kind == JSON_E_NOT_OBJECT);
 		fuzz_check(err.offset <= size);
 		fuzz_check(memchr(err.msg, '\0', sizeof(err.msg)) != NULL &&
