@@ -105,7 +105,7 @@ FUZZERS  := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
 	-D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Icommon -I/usr/include/postgresql \
 	-DEV_VERSION=\"$(VERSION)\"
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard common/*.h)
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard common/*.h cmd/*/*.c cmd/*/*.h)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
 fuzz-build: $(FUZZERS)
