@@ -89,7 +89,8 @@ struct ev_reader {
 	size_t rr;	     /* follow: round-robin position */
 	size_t batch;	     /* follow: lines taken from in[rr] */
 	bool round_had_data; /* follow */
-	double last_data;
+	double last_data; /* when input was last seen to have data */
+	bool got_data;	  /* lines arrived since last_data was set */
 	bool idle_called;
 	struct input **ghost; /* follow: content of truncated files */
 	size_t nghost;
@@ -265,6 +266,14 @@ operand_free(struct operand *op)
 	free(op);
 }
 
+/* A Hive partition directory name: "type=...", "dt=..." or "hr=...". */
+static bool
+is_hive_segment(const char *name)
+{
+	return strncmp(name, "type=", 5) == 0 || strncmp(name, "dt=", 3) == 0 ||
+	       strncmp(name, "hr=", 3) == 0;
+}
+
 /*
  * Finds the lake root of a directory operand: the nearest directory at or
  * above it (a few levels at most) holding a layout marker.
@@ -273,13 +282,14 @@ static struct operand *
 operand_new(const char *arg)
 {
 	struct operand *op = ev_calloc(1, sizeof(*op));
-	char real[PATH_MAX];
+	char real[PATH_MAX], full[PATH_MAX] = "";
 	struct buf probe = BUF_INIT;
 	char *cut;
 	int level;
 
 	op->arg = ev_strdup(arg);
 	if (realpath(arg, real) != NULL) {
+		memcpy(full, real, sizeof(full));
 		for (level = 0; level < MARKER_SEARCH_LEVELS; level++) {
 			buf_reset(&probe);
 			buf_printf(&probe, "%s/%s", real, LAYOUT_MARKER);
@@ -301,14 +311,29 @@ operand_new(const char *arg)
 	}
 	buf_free(&probe);
 	if (op->root == NULL) {
-		size_t i;
+		size_t i, keep = 0, n = op->nrootcomps;
 
-		for (i = 0; i < op->nrootcomps; i++)
+		/*
+		 * No marker: the operand's own trailing Hive segments
+		 * ("lake/type=a/dt=2024-01-01") still say what it holds.
+		 */
+		while (keep < n && is_hive_segment(op->rootcomps[n - 1 - keep]))
+			keep++;
+		for (i = 0; i < n - keep; i++)
 			free(op->rootcomps[i]);
-		free(op->rootcomps);
-		op->rootcomps = NULL;
-		op->nrootcomps = 0;
-		op->root = ev_strdup(arg);
+		memmove(op->rootcomps, op->rootcomps + (n - keep),
+			keep * sizeof(char *));
+		op->nrootcomps = keep;
+		if (keep == 0) {
+			free(op->rootcomps);
+			op->rootcomps = NULL;
+			op->root = ev_strdup(arg);
+		} else {
+			/* The root is the directory above those segments. */
+			for (i = 0; i < keep; i++)
+				*strrchr(full, '/') = '\0';
+			op->root = ev_strdup(full[0] ? full : "/");
+		}
 	}
 	return op;
 }
@@ -853,7 +878,8 @@ read_input(struct ev_reader *r, struct input *f, struct ev_event *ev,
 		*st = lineio_next(f->lio, &ln);
 		switch (*st) {
 		case LINE_OK:
-			r->last_data = ev_now_monotonic();
+			/* No clock read per line: see idle_seconds. */
+			r->got_data = true;
 			r->idle_called = false;
 			if (take_line(r, f, &ln, ev))
 				return 1;
@@ -878,6 +904,22 @@ read_input(struct ev_reader *r, struct input *f, struct ev_event *ev,
 	return 0;
 }
 
+/*
+ * Seconds without input.  The clock is read only when input pauses: lines
+ * that arrived since the last look count as "just now".
+ */
+static double
+idle_seconds(struct ev_reader *r)
+{
+	double now = ev_now_monotonic();
+
+	if (r->got_data) {
+		r->last_data = now;
+		r->got_data = false;
+	}
+	return now - r->last_data;
+}
+
 /* Waits for a pipe, with the idle callback; false when stopping. */
 static void
 wait_pipe(struct ev_reader *r, struct input *f)
@@ -891,7 +933,7 @@ wait_pipe(struct ev_reader *r, struct input *f)
 			timeout = (int)(r->cfg.idle / 1000);
 		if (r->cfg.idle_exit > 0) {
 			double left = r->cfg.idle_exit / 1e6 -
-				      (ev_now_monotonic() - r->last_data);
+				      idle_seconds(r);
 			int ms = left > 0 ? (int)(left * 1000) + 1 : 0;
 
 			if (timeout < 0 || ms < timeout)
@@ -900,10 +942,10 @@ wait_pipe(struct ev_reader *r, struct input *f)
 		if (lineio_wait(f->lio, timeout))
 			return;
 		if (r->cfg.idle_exit > 0 &&
-		    ev_now_monotonic() - r->last_data >= r->cfg.idle_exit / 1e6)
+		    idle_seconds(r) >= r->cfg.idle_exit / 1e6)
 			return;
 		if (r->cfg.idle > 0 && !r->idle_called &&
-		    ev_now_monotonic() - r->last_data >= r->cfg.idle / 1e6) {
+		    idle_seconds(r) >= r->cfg.idle / 1e6) {
 			r->idle_called = true;
 			if (r->cfg.on_idle)
 				r->cfg.on_idle(r->cfg.arg);
@@ -915,7 +957,7 @@ static bool
 idle_exit_due(struct ev_reader *r)
 {
 	return r->cfg.idle_exit > 0 &&
-	       ev_now_monotonic() - r->last_data >= r->cfg.idle_exit / 1e6;
+	       idle_seconds(r) >= r->cfg.idle_exit / 1e6;
 }
 
 static int
@@ -955,6 +997,41 @@ next_batch(struct ev_reader *r, struct ev_event *ev)
 }
 
 /* ---- following -------------------------------------------------------- */
+
+/*
+ * Follow: true when the new file PATH starts with the same CKPT_FP_BYTES as
+ * a file being followed and no truncated file of that content is known: a
+ * copytruncate rotation between its copy and its truncation.  The copy is
+ * left for a later look: once the original is truncated, the copy resumes
+ * exactly where the original was read up to (a ghost); read now, the lines
+ * after that point would come from both files.
+ */
+static bool
+copy_of_live_input(struct ev_reader *r, const char *path)
+{
+	uint64_t fp;
+	uint32_t fplen;
+	size_t i;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	fingerprint(fd, &fp, &fplen);
+	close(fd);
+	if (fplen != CKPT_FP_BYTES)
+		return false;
+	for (i = 0; i < r->nghost; i++)
+		if (r->ghost[i]->fp == fp)
+			return false;
+	for (i = 0; i < r->nin; i++) {
+		const struct input *f = r->in[i];
+
+		if (f->lio != NULL && f->regular && !f->rotated && !f->gzip &&
+		    f->have_fp && f->fplen == CKPT_FP_BYTES && f->fp == fp)
+			return true;
+	}
+	return false;
+}
 
 static void
 follow_maintenance(struct ev_reader *r)
@@ -1017,7 +1094,8 @@ follow_maintenance(struct ev_reader *r)
 		struct stat st;
 
 		if (strcmp(path, "-") != 0 && stat(path, &st) == 0 &&
-		    !find_input(r, (uint64_t)st.st_dev, (uint64_t)st.st_ino))
+		    !find_input(r, (uint64_t)st.st_dev, (uint64_t)st.st_ino) &&
+		    !copy_of_live_input(r, path))
 			open_input(r, path, false);
 		free(path);
 	}
@@ -1061,7 +1139,7 @@ next_follow(struct ev_reader *r, struct ev_event *ev)
 		if (idle_exit_due(r))
 			return 0;
 		if (r->cfg.idle > 0 && !r->idle_called &&
-		    ev_now_monotonic() - r->last_data >= r->cfg.idle / 1e6) {
+		    idle_seconds(r) >= r->cfg.idle / 1e6) {
 			r->idle_called = true;
 			if (r->cfg.on_idle)
 				r->cfg.on_idle(r->cfg.arg);

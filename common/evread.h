@@ -39,8 +39,10 @@ struct ev_reader_config {
 	struct checkpoint *ckpt; /* positions to resume from, or NULL */
 	/*
 	 * Directory pruning: called for every directory below an operand;
-	 * ROOT is the lake root (where a layout marker was found, else the
-	 * operand), COMPS the names from ROOT down.  Return false to skip it.
+	 * ROOT is the lake root (where a layout marker was found; else the
+	 * directory above the operand's trailing Hive "type=", "dt=", "hr="
+	 * names, or the operand itself), COMPS the names from ROOT down.
+	 * Return false to skip it.
 	 */
 	bool (*descend)(void *arg, const char *root, const char *const *comps,
 			size_t n);

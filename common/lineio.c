@@ -39,6 +39,7 @@ struct lineio {
 	bool skipping;	/* inside an overlong line */
 	z_stream zs;
 	unsigned char *zin;
+	size_t zincap; /* bytes at ZIN (at least ZIN_SIZE) */
 	bool zin_eof;
 
 	char *buf;
@@ -107,9 +108,13 @@ lineio_wait(struct lineio *l, int timeout_ms)
 	struct pollfd pfd = {.fd = l->fd, .events = POLLIN};
 	int r;
 
-	do
-		r = poll(&pfd, 1, timeout_ms);
-	while (r < 0 && errno == EINTR);
+	/*
+	 * A signal (SIGTERM) ends the wait like a timeout, so that the caller
+	 * looks at ev_stop_signal instead of waiting on for data.
+	 */
+	r = poll(&pfd, 1, timeout_ms);
+	if (r < 0 && errno == EINTR)
+		return 0;
 	return r != 0;
 }
 
@@ -204,7 +209,7 @@ gzip_next_member(struct lineio *l)
 		memmove(l->zin, l->zs.next_in, l->zs.avail_in);
 		l->zs.next_in = l->zin;
 		r = read_some(l, l->zin + l->zs.avail_in,
-			      ZIN_SIZE - l->zs.avail_in, &wb);
+			      l->zincap - l->zs.avail_in, &wb);
 		if (r < 0 && wb)
 			return FILL_WOULDBLOCK;
 		if (r < 0)
@@ -238,7 +243,7 @@ fill_gzip(struct lineio *l)
 		}
 		if (l->zs.avail_in == 0 && !l->zin_eof) {
 			bool wb;
-			ssize_t r = read_some(l, l->zin, ZIN_SIZE, &wb);
+			ssize_t r = read_some(l, l->zin, l->zincap, &wb);
 
 			if (r < 0 && wb)
 				return FILL_WOULDBLOCK;
@@ -302,7 +307,13 @@ fill(struct lineio *l)
 			l->gzip = true;
 			if (inflateInit2(&l->zs, 16 + MAX_WBITS) != Z_OK)
 				ev_die(EV_EXIT_IO, "zlib initialisation failed");
-			l->zin = ev_malloc(ZIN_SIZE);
+			/*
+			 * The first read may hold more than ZIN_SIZE bytes
+			 * (up to the line buffer's size): all of it is
+			 * compressed input.
+			 */
+			l->zincap = l->end > ZIN_SIZE ? l->end : ZIN_SIZE;
+			l->zin = ev_malloc(l->zincap);
 			memcpy(l->zin, l->buf, l->end);
 			l->zs.next_in = l->zin;
 			l->zs.avail_in = (uInt)l->end;
@@ -407,12 +418,15 @@ lineio_next(struct lineio *l, struct line *out)
 			if (nl != NULL) {
 				size_t k = (size_t)(nl - (l->buf + l->start));
 
+				keep_prefix(l, l->buf + l->start, k);
 				l->skiplen += k;
 				l->pos += k + 1;
 				l->start += k + 1;
 				l->scanned = l->start;
 				return toolong_line(l, out, true);
 			}
+			/* The prefix fills up to LINEIO_PREFIX_MAX. */
+			keep_prefix(l, l->buf + l->start, l->end - l->start);
 			l->skiplen += l->end - l->start;
 			l->pos += l->end - l->start;
 			l->start = l->end = l->scanned = 0;
@@ -427,6 +441,15 @@ lineio_next(struct lineio *l, struct line *out)
 
 				l->start += len + 1;
 				l->scanned = l->start;
+				if (len > l->max_line) {
+					/* Over the limit though it fit the buffer. */
+					l->prefixlen = 0;
+					keep_prefix(l, s, len);
+					l->skipstart = l->pos;
+					l->skiplen = len;
+					l->pos += len + 1;
+					return toolong_line(l, out, true);
+				}
 				return finish_line(l, out, s, len, len + 1,
 						   true);
 			}

@@ -66,7 +66,8 @@ void lineio_set_nonblocking_check(struct lineio *l, bool on);
 
 /*
  * Waits up to TIMEOUT_MS (-1: forever) for data on a pipe; returns 1 when
- * data (or EOF) is ready, 0 on timeout.
+ * data (or EOF) is ready, 0 on timeout or when a signal interrupted the
+ * wait (the caller checks ev_stop_signal).
  */
 int lineio_wait(struct lineio *l, int timeout_ms);
 

@@ -262,17 +262,18 @@ report_finish(struct ev_report *r, int status)
 
 	if (r->progress_drawn)
 		fputs("\r\033[K", stderr);
+	/*
+	 * The rejects are facts about lines that were read, whatever failed
+	 * later (an unreadable second input, a database that went away), so
+	 * the file is committed in every case.
+	 */
 	if (r->reject_fd >= 0) {
-		if (status == EV_EXIT_IO && !r->reject_direct) {
-			atomic_file_abort(&r->reject_af);
-		} else {
-			flush_rejects(r);
-			if (r->reject_direct)
-				close(r->reject_fd);
-			else if (atomic_file_commit(&r->reject_af) < 0) {
-				ev_warn("--reject %s:", r->reject_path);
-				status = EV_EXIT_IO;
-			}
+		flush_rejects(r);
+		if (r->reject_direct)
+			close(r->reject_fd);
+		else if (atomic_file_commit(&r->reject_af) < 0) {
+			ev_warn("--reject %s:", r->reject_path);
+			status = EV_EXIT_IO;
 		}
 		r->reject_fd = -1;
 	}

@@ -88,8 +88,8 @@ void report_set_json(struct ev_report *r, const char *name, const char *v);
 void report_tick(struct ev_report *r);
 
 /*
- * Ends the run: clears progress, commits (or, when STATUS is EV_EXIT_IO,
- * discards) the reject file, prints the rejected-lines summary and the
+ * Ends the run: clears progress, commits the reject file (also after a
+ * failure: it lists lines that were read), prints the rejected-lines summary and the
  * --stats line.  Returns the exit status: STATUS when it is not 0, else
  * EV_EXIT_REJECT when over the limit, else 0.
  */

@@ -75,6 +75,8 @@ struct evcat {
 	uint64_t filtered, stamped;
 	double last_save;
 	struct buf line, scratch, why;
+	struct buf stamp_key; /* --stamp: the id field's one key, unescaped */
+	size_t stamp_nkeys;
 	/* Pruning: the layout of the last lake root seen. */
 	char *layout_root;
 	struct layout *layout;
@@ -159,8 +161,34 @@ stamp_line(struct evcat *c, const char *line, size_t len, const char *uuid)
 	quoted[0] = '"';
 	memcpy(quoted + 1, uuid, 36);
 	quoted[37] = '"';
-	json_append_member(&c->line, line, len, c->co.id_field,
-			   strlen(c->co.id_field), quoted, 38);
+	json_append_member(&c->line, line, len, c->stamp_key.data,
+			   c->stamp_key.len, quoted, 38);
+}
+
+/* json_path_split callback: keeps the first key, counts them all. */
+static void
+stamp_key_add(const char *key, size_t n, void *arg)
+{
+	struct evcat *c = arg;
+
+	if (c->stamp_nkeys++ == 0)
+		buf_add(&c->stamp_key, key, n);
+}
+
+/*
+ * The key --stamp adds: the id field must name one top-level key ("a\.b"
+ * is the key "a.b").
+ */
+static void
+stamp_key_init(struct evcat *c)
+{
+	const char *err;
+
+	if (json_path_split(c->co.id_field, stamp_key_add, c, &err) < 0 ||
+	    c->stamp_nkeys != 1)
+		ev_die(EV_EXIT_USAGE,
+		       "--stamp: the id field '%s' must be a top-level key",
+		       c->co.id_field);
 }
 
 static void
@@ -313,10 +341,8 @@ main(int argc, char **argv)
 		ev_die(EV_EXIT_USAGE, "--since must be earlier than --until");
 	if (idle_exit && !c.follow)
 		ev_die(EV_EXIT_USAGE, "--idle-exit needs --follow");
-	if (c.stamp && strchr(c.co.id_field, '.') != NULL)
-		ev_die(EV_EXIT_USAGE,
-		       "--stamp: the id field '%s' must be a top-level key",
-		       c.co.id_field);
+	if (c.stamp)
+		stamp_key_init(&c);
 	c.filter.type_field = c.co.type_field;
 	c.filter.time_field = c.co.time_field;
 
@@ -375,5 +401,6 @@ main(int argc, char **argv)
 	buf_free(&c.line);
 	buf_free(&c.scratch);
 	buf_free(&c.why);
+	buf_free(&c.stamp_key);
 	ev_exit(status);
 }
