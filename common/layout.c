@@ -19,7 +19,7 @@
 #include "util.h"
 
 #define DEFAULT_TEMPLATE "{type}/{time:%Y-%m-%d}/{time:%H}"
-#define HIVE_TEMPLATE "type={type}/dt={time:%Y-%m-%d}/hr={time:%H}"
+#define HIVE_TEMPLATE    "type={type}/dt={time:%Y-%m-%d}/hr={time:%H}"
 
 enum part_kind { PART_LIT, PART_TYPE, PART_TIME, PART_FIELD };
 
@@ -42,6 +42,7 @@ struct layout {
 	char **fields;
 	size_t nfields;
 	bool uses_type, uses_time;
+	int64_t granularity; /* see layout_time_granularity */
 };
 
 static struct segment *
@@ -58,7 +59,8 @@ add_part(struct segment *s, enum part_kind kind, const char *text, size_t n)
 	struct part *p;
 
 	/* Adjacent literals merge, which keeps pruning simple. */
-	if (kind == PART_LIT && s->n > 0 && s->parts[s->n - 1].kind == PART_LIT) {
+	if (kind == PART_LIT && s->n > 0 &&
+	    s->parts[s->n - 1].kind == PART_LIT) {
 		struct part *q = &s->parts[s->n - 1];
 		size_t m = strlen(q->text);
 
@@ -81,7 +83,8 @@ field_index(struct layout *l, const char *path, size_t n)
 	size_t i;
 
 	for (i = 0; i < l->nfields; i++)
-		if (strlen(l->fields[i]) == n && memcmp(l->fields[i], path, n) == 0)
+		if (strlen(l->fields[i]) == n &&
+		    memcmp(l->fields[i], path, n) == 0)
 			return i;
 	l->fields = ev_reallocarray(l->fields, l->nfields + 1, sizeof(char *));
 	l->fields[l->nfields] = ev_strndup(path, n);
@@ -91,6 +94,53 @@ field_index(struct layout *l, const char *path, size_t n)
 static void
 ignore_key(const char *k, size_t n, void *arg)
 {
+}
+
+/*
+ * Checks a {time:FORMAT} piece and lowers *GRAN to the longest interval
+ * over which its output cannot change.  Only conversions whose text
+ * depends on nothing but the UTC date and time (not the locale, not TZ)
+ * and can hold no '/' or control character are allowed: %D, %x, %c and
+ * %r write '/' or depend on the locale, %s depends on TZ, %n and %t are
+ * control characters, and the E and O modifiers are the locale's.
+ */
+static int
+check_time_format(const char *f, size_t n, int64_t *gran, const char **errstr)
+{
+	static char msg[96];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c;
+
+		if (f[i] != '%')
+			continue;
+		if (++i == n) {
+			*errstr = "{time:...} format ends in '%'";
+			return -1;
+		}
+		c = (unsigned char)f[i];
+		if (strchr("YCyGgmbhBdejaAuwUWVF", c)) {
+			if (*gran > EVTIME_DAY)
+				*gran = EVTIME_DAY;
+		} else if (strchr("HkIlpP", c)) {
+			if (*gran > EVTIME_HOUR)
+				*gran = EVTIME_HOUR;
+		} else if (strchr("MR", c)) {
+			if (*gran > EVTIME_MIN)
+				*gran = EVTIME_MIN;
+		} else if (strchr("ST", c)) {
+			if (*gran > EVTIME_SEC)
+				*gran = EVTIME_SEC;
+		} else if (strchr("zZ%", c) == NULL) {
+			snprintf(msg, sizeof(msg),
+				 "unsupported conversion '%%%c' in {time:...}",
+				 c >= 0x21 && c < 0x7f ? c : '?');
+			*errstr = msg;
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static int
@@ -105,7 +155,8 @@ check_segments(const struct layout *l, const char **errstr)
 			*errstr = "empty path segment in layout";
 			return -1;
 		}
-		if (s->parts[0].kind == PART_LIT || s->parts[0].kind == PART_TIME) {
+		if (s->parts[0].kind == PART_LIT ||
+		    s->parts[0].kind == PART_TIME) {
 			const char *t = s->parts[0].text;
 
 			if (s->n == 1 && s->parts[0].kind == PART_LIT &&
@@ -138,6 +189,7 @@ layout_new(const char *spec, const char *type_field, const char *time_field,
 	l->tmpl = ev_strdup(spec);
 	l->type_field = ev_strdup(type_field);
 	l->time_field = ev_strdup(time_field);
+	l->granularity = EVTIME_DAY;
 	if (*spec == '/') {
 		*errstr = "layout must be relative (starts with '/')";
 		goto fail;
@@ -164,12 +216,18 @@ layout_new(const char *spec, const char *type_field, const char *time_field,
 				const char *f = in + 5, *fe = close;
 
 				if (f == fe) {
-					*errstr = "empty {time:} format in layout";
+					*errstr =
+					    "empty {time:} format in layout";
 					goto fail;
 				}
+				if (check_time_format(f, (size_t)(fe - f),
+						      &l->granularity,
+						      errstr) < 0)
+					goto fail;
 				/* A '/' in the format opens the next level. */
 				while (f < fe) {
-					const char *sl = memchr(f, '/', (size_t)(fe - f));
+					const char *sl =
+					    memchr(f, '/', (size_t)(fe - f));
 					const char *e = sl ? sl : fe;
 
 					if (e > f)
@@ -194,8 +252,9 @@ layout_new(const char *spec, const char *type_field, const char *time_field,
 				    json_path_split(path, ignore_key, NULL,
 						    &perr) < 0) {
 					free(path);
-					*errstr = "invalid field path in layout "
-						  "placeholder";
+					*errstr =
+					    "invalid field path in layout "
+					    "placeholder";
 					goto fail;
 				}
 				pt = add_part(seg, PART_FIELD, "", 0);
@@ -282,28 +341,51 @@ layout_field(const struct layout *l, size_t i)
 	return l->fields[i];
 }
 
+const char *
+layout_type_field(const struct layout *l)
+{
+	return l->type_field;
+}
+
+const char *
+layout_time_field(const struct layout *l)
+{
+	return l->time_field;
+}
+
+int64_t
+layout_time_granularity(const struct layout *l)
+{
+	return l->granularity;
+}
+
 static bool
 needs_escape(unsigned char c)
 {
 	return c < 0x20 || c == 0x7f || strchr("\"#%'*/:=?\\{[]^~", c) != NULL;
 }
 
-void
-layout_escape_value(const char *s, size_t n, struct buf *out)
+/*
+ * layout_escape_value, where LEADING says whether the value begins its
+ * path segment (only then can a leading '.' or '_' hide it).
+ */
+static void
+escape_value(const char *s, size_t n, bool leading, struct buf *out)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t start = out->len, i, cut = 0;
+	size_t start = out->len, i, cut = out->len;
 
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (needs_escape(c) || (i == 0 && (c == '.' || c == '_'))) {
+		if (needs_escape(c) ||
+		    (i == 0 && leading && (c == '.' || c == '_'))) {
 			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
 
 			buf_add(out, e, 3);
 		} else if (c >= 0x80) {
-			size_t k = utf8_valid_seq((const unsigned char *)s + i,
-						  n - i);
+			size_t k =
+			    utf8_valid_seq((const unsigned char *)s + i, n - i);
 
 			if (k == 0) {
 				char e[3] = {'%', hex[c >> 4], hex[c & 15]};
@@ -330,6 +412,12 @@ layout_escape_value(const char *s, size_t n, struct buf *out)
 	}
 }
 
+void
+layout_escape_value(const char *s, size_t n, struct buf *out)
+{
+	escape_value(s, n, true, out);
+}
+
 bool
 layout_unescape_value(const char *s, size_t n, struct buf *out)
 {
@@ -338,7 +426,8 @@ layout_unescape_value(const char *s, size_t n, struct buf *out)
 	for (i = 0; i < n; i++) {
 		if (s[i] == '~')
 			return false;
-		if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
+		if (s[i] == '%' && i + 2 < n &&
+		    isxdigit((unsigned char)s[i + 1]) &&
 		    isxdigit((unsigned char)s[i + 2])) {
 			char h[3] = {s[i + 1], s[i + 2], 0};
 
@@ -374,8 +463,8 @@ value_text(const struct json_value *v, struct buf *scratch, size_t *n)
 }
 
 int
-layout_render(const struct layout *l, const struct json_value *type,
-	      evtime_t t, bool have_time, const struct json_value *fields,
+layout_render(const struct layout *l, const struct json_value *type, evtime_t t,
+	      bool have_time, const struct json_value *fields,
 	      const char *default_partition, struct buf *out, struct buf *why)
 {
 	struct buf scratch = BUF_INIT;
@@ -401,15 +490,22 @@ layout_render(const struct layout *l, const struct json_value *type,
 				buf_adds(out, p->text);
 				continue;
 			case PART_TIME:
-				if (!have_time) {
-					buf_printf(why, "no usable time field '%s'",
-						   l->time_field);
-					r = -1;
-					break;
+				if (have_time) {
+					n = evtime_strftime(tb, sizeof(tb),
+							    p->text, t);
+					buf_add(out, tb, n);
+					continue;
 				}
-				n = evtime_strftime(tb, sizeof(tb), p->text, t);
-				buf_add(out, tb, n);
-				continue;
+				if (default_partition) {
+					escape_value(default_partition,
+						     strlen(default_partition),
+						     out->len == segstart, out);
+					continue;
+				}
+				buf_printf(why, "no usable time field '%s'",
+					   l->time_field);
+				r = -1;
+				break;
 			case PART_TYPE:
 				v = type;
 				name = l->type_field;
@@ -428,17 +524,28 @@ layout_render(const struct layout *l, const struct json_value *type,
 			}
 			if (txt == NULL) {
 				if (v == NULL || v->type == JSON_MISSING)
-					buf_printf(why, "missing field '%s'", name);
+					buf_printf(why, "missing field '%s'",
+						   name);
 				else if (v->type == JSON_STRING)
-					buf_printf(why, "empty field '%s'", name);
+					buf_printf(why, "empty field '%s'",
+						   name);
 				else
-					buf_printf(why, "field '%s' is %s, not a "
-						   "partition value", name,
+					buf_printf(why,
+						   "field '%s' is %s, not a "
+						   "partition value",
+						   name,
 						   json_type_name(v->type));
 				r = -1;
 				break;
 			}
-			layout_escape_value(txt, n, out);
+			escape_value(txt, n, out->len == segstart, out);
+		}
+		if (r == 0 && out->len - segstart > LAYOUT_NAME_MAX) {
+			buf_printf(why,
+				   "partition directory name longer than "
+				   "%d bytes",
+				   LAYOUT_NAME_MAX);
+			r = -1;
 		}
 		if (r == 0 && (out->len == segstart ||
 			       (out->len - segstart <= 2 &&
@@ -594,7 +701,8 @@ time_outside(const struct known_time *kt, const struct layout_filter *f)
 
 	if (!known_interval(kt, &s, &e))
 		return false;
-	return (f->has_since && e <= f->since) || (f->has_until && s >= f->until);
+	return (f->has_since && e <= f->since) ||
+	       (f->has_until && s >= f->until);
 }
 
 static bool
@@ -702,10 +810,10 @@ layout_may_contain(const struct layout *l, const char *const *comps, size_t n,
 		return !time_outside(&kt, f);
 	}
 	/* A lake partitioned by other fields says nothing about ours. */
-	use_type = f->type_field == NULL ||
-		   strcmp(f->type_field, l->type_field) == 0;
-	use_time = f->time_field == NULL ||
-		   strcmp(f->time_field, l->time_field) == 0;
+	use_type =
+	    f->type_field == NULL || strcmp(f->type_field, l->type_field) == 0;
+	use_time =
+	    f->time_field == NULL || strcmp(f->time_field, l->time_field) == 0;
 	for (i = 0; i < n && i < l->nsegs; i++)
 		if (segment_excludes(&l->segs[i], comps[i], &kt, f, use_type,
 				     use_time))

@@ -8,7 +8,12 @@
  *
  *   {type}         the event type (the --type-field value)
  *   {time:FORMAT}  strftime(3) FORMAT of the event time in UTC; a '/' in
- *                  FORMAT makes several directory levels
+ *                  FORMAT makes several directory levels.  Only the
+ *                  conversions %Y %C %y %G %g %m %b %h %B %d %e %j %a %A
+ *                  %u %w %U %W %V %F %H %k %I %l %p %P %M %R %S %T %z %Z
+ *                  and %% are allowed: the others put '/' or control
+ *                  characters in a name (%D %x %c %r %n %t) or depend on
+ *                  TZ (%s).
  *   {PATH}         the value of the dotted field PATH
  *
  * "default" is {type}/{time:%Y-%m-%d}/{time:%H} and "hive" is
@@ -34,6 +39,9 @@
 /* Longest escaped segment; longer values are cut and given a hash suffix. */
 #define LAYOUT_SEGMENT_MAX 200
 
+/* Longest rendered directory name (NAME_MAX on common file systems). */
+#define LAYOUT_NAME_MAX 255
+
 struct layout;
 
 /*
@@ -41,7 +49,7 @@ struct layout;
  * are the event's type and time paths, recorded in the marker.  Returns
  * NULL with *errstr for an invalid template (empty segment, "." or "..",
  * unknown placeholder, literal text starting with '.' or '_', no
- * placeholder at all).
+ * placeholder at all, a {time:...} conversion outside the list above).
  */
 struct layout *layout_new(const char *spec, const char *type_field,
 			  const char *time_field, const char **errstr);
@@ -58,13 +66,32 @@ bool layout_uses_time(const struct layout *l);
 size_t layout_nfields(const struct layout *l);
 const char *layout_field(const struct layout *l, size_t i);
 
+/* The type and time field paths given to layout_new (or in the marker). */
+const char *layout_type_field(const struct layout *l);
+const char *layout_time_field(const struct layout *l);
+
+/*
+ * The rendered directory depends on the event time only through
+ * t / layout_time_granularity(l) (floor division): the length in
+ * microseconds of the aligned UTC interval (a day, an hour, a minute or a
+ * second) over which every {time:...} part gives the same text.  Lets a
+ * writer cache rendered paths.
+ */
+int64_t layout_time_granularity(const struct layout *l);
+
 /*
  * Renders the relative directory of an event: TYPE is the type value (or
  * NULL), T the event time (used only when HAVE_TIME), FIELDS the values of
  * layout_field(0..n-1).  A placeholder whose value is missing, null, empty,
- * an object or an array is replaced by DEFAULT_PARTITION when that is not
- * NULL; otherwise rendering fails.  Returns 0 and appends to OUT, or -1
- * with a reason in WHY (e.g. "missing type field 'type'").
+ * an object or an array, and a {time:...} part when !HAVE_TIME, is
+ * replaced by DEFAULT_PARTITION when that is not NULL; otherwise rendering
+ * fails.  Values (and DEFAULT_PARTITION) are escaped as by
+ * layout_escape_value, except that a leading '.' or '_' is kept when the
+ * value does not begin its directory name ("type=_x" is not hidden, and
+ * "type=__HIVE_DEFAULT_PARTITION__" keeps its Hive meaning).  Rendering
+ * also fails when a directory name would be longer than LAYOUT_NAME_MAX
+ * or be empty, "." or "..".  Returns 0 and appends to OUT, or -1 with a
+ * reason in WHY (e.g. "missing field 'type'"); OUT is then unspecified.
  */
 int layout_render(const struct layout *l, const struct json_value *type,
 		  evtime_t t, bool have_time, const struct json_value *fields,
