@@ -22,7 +22,7 @@
  * only changed with signals blocked, and the signal path only reads it.
  */
 struct tmp_entry {
-	struct tmp_entry *next;
+	struct tmp_entry *next, *prev;
 	char *name;
 };
 
@@ -46,42 +46,45 @@ ev_remove_tmp_files(void)
 			unlink(e->name);
 }
 
-static void
+static struct tmp_entry *
 track(const char *name)
 {
 	struct tmp_entry *e = ev_malloc(sizeof(*e));
 	sigset_t old;
 
 	e->name = ev_strdup(name);
+	e->prev = NULL;
 	ev_signals_block(&old);
 	e->next = live;
+	if (e->next)
+		e->next->prev = e;
 	live = e;
 	ev_signals_restore(&old);
 	if (!cleanup_registered) {
 		atexit(cleanup_at_exit);
 		cleanup_registered = true;
 	}
+	return e;
 }
 
+/* Unlinks E from the list in constant time (a writer may hold thousands). */
 static void
-untrack(const char *name)
+untrack(struct tmp_entry *e)
 {
-	struct tmp_entry *e, **pp;
 	sigset_t old;
 
+	if (e == NULL)
+		return;
 	ev_signals_block(&old);
-	for (pp = (struct tmp_entry **)&live; (e = *pp) != NULL;
-	     pp = &e->next) {
-		if (strcmp(e->name, name) == 0) {
-			*pp = e->next;
-			break;
-		}
-	}
+	if (e->prev)
+		e->prev->next = e->next;
+	else
+		live = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
 	ev_signals_restore(&old);
-	if (e) {
-		free(e->name);
-		free(e);
-	}
+	free(e->name);
+	free(e);
 }
 
 bool
@@ -102,7 +105,8 @@ atomic_file_open(struct atomic_file *af, const char *path, mode_t mode)
 	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
 	const char *base = slash ? slash + 1 : path;
 	char *tmp;
-	int fd, tries;
+	int fd = -1, tries, saved;
+	struct tmp_entry *entry = NULL;
 
 	if (!seeded) {
 		struct timespec ts;
@@ -122,13 +126,15 @@ atomic_file_open(struct atomic_file *af, const char *path, mode_t mode)
 			 (unsigned long long)(ev_rng_next(&rng) & 0xffffffffULL),
 			 ATOMIC_TMP_SUFFIX);
 		/* Track before the file exists, so no signal can orphan it. */
-		track(tmp);
+		entry = track(tmp);
 		ev_signals_block(&old);
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 		ev_signals_restore(&old);
 		if (fd >= 0)
 			break;
-		untrack(tmp);
+		saved = errno;
+		untrack(entry);
+		errno = saved;
 		if (errno != EEXIST) {
 			free(tmp);
 			return -1;
@@ -142,6 +148,7 @@ atomic_file_open(struct atomic_file *af, const char *path, mode_t mode)
 	af->path = ev_strdup(path);
 	af->tmp = tmp;
 	af->fd = fd;
+	af->entry = entry;
 	return 0;
 }
 
@@ -200,7 +207,8 @@ atomic_file_commit(struct atomic_file *af)
 	af->fd = -1;
 	if (rename(af->tmp, af->path) < 0)
 		goto fail;
-	untrack(af->tmp);
+	untrack(af->entry);
+	af->entry = NULL;
 	if (fsync_parent_dir(af->path) < 0) {
 		saved = errno;
 		release(af);
@@ -226,7 +234,8 @@ atomic_file_abort(struct atomic_file *af)
 	if (af->fd >= 0)
 		close(af->fd);
 	unlink(af->tmp);
-	untrack(af->tmp);
+	untrack(af->entry);
+	af->entry = NULL;
 	release(af);
 	errno = saved;
 }

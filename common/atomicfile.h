@@ -23,6 +23,7 @@ struct atomic_file {
 	char *path; /* the final name */
 	char *tmp;  /* the temporary name, NULL once committed or aborted */
 	int fd;
+	void *entry; /* its place in the list of live temporary files */
 };
 
 /*

@@ -61,3 +61,18 @@ run_examples() {
 @test "docs: evtools(7) examples run" { run_examples evtools.7; }
 @test "docs: evcat(1) examples run" { run_examples evcat.1; }
 @test "docs: evgen(1) examples run" { run_examples evgen.1; }
+@test "docs: evpartition(1) examples run" { run_examples evpartition.1; }
+@test "docs: evload(1) examples run" { run_examples evload.1; }
+@test "docs: evwindow(1) examples run" { run_examples evwindow.1; }
+@test "docs: evscore(1) examples run" { run_examples evscore.1; }
+
+@test "docs: every man page with example commands has a test above" {
+	local p
+	for p in "$EV_ROOT"/man/*.[157]; do
+		# Pages whose examples are shell commands ("$ ...").
+		[ -n "$(man_examples "$p")" ] || continue
+		grep -qF "run_examples $(basename "$p");" "$BATS_TEST_FILENAME" ||
+			fail "$(basename "$p") has EXAMPLES that tests/docs.bats does not run"
+	done
+}
+

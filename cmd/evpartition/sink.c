@@ -756,15 +756,6 @@ part_cmp(const void *a, const void *b)
 }
 
 /* Most recently created temporary file first. */
-static int
-newest_first(const void *a, const void *b)
-{
-	const struct part *p = *(struct part *const *)a;
-	const struct part *q = *(struct part *const *)b;
-
-	return p->cseq < q->cseq ? 1 : p->cseq > q->cseq ? -1 : 0;
-}
-
 /* The partitions, sorted by directory (malloc'd array of S->n). */
 static struct part **
 sorted(struct sink *s)
@@ -806,14 +797,10 @@ sink_finish_all(struct sink *s)
 		return;
 	}
 	make_durable(s);
-	/*
-	 * atomicfile.c looks a name up from the most recently opened: commit
-	 * newest first, or tens of thousands of files take quadratic time.
-	 */
-	qsort(v, s->n, sizeof(*v), newest_first);
 	s->batch = true;
-	for (i = 0; i < s->n && v[i]->open; i++)
-		commit_file(s, v[i]);
+	for (i = 0; i < s->n; i++)
+		if (v[i]->open)
+			commit_file(s, v[i]);
 	s->batch = false;
 	sink_flush_listing(s);
 	free(v);

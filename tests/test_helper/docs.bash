@@ -8,14 +8,16 @@ man_synopsis() {
 		tr -s ' \t\n' ' ' | sed 's/^ //; s/ $//'
 }
 
-# usage_text TOOL: the usage the tool prints, without "usage: ", squeezed.
+# usage_text TOOL: the usage the tool prints (up to the first blank line,
+# where any longer help begins), without "usage: ", squeezed.
 usage_text() {
-	"$1" --help | sed '1s/^usage: //' | tr -s ' \t\n' ' ' | sed 's/^ //; s/ $//'
+	"$1" --help | sed -n '/^$/q; p' | sed '1s/^usage: //' |
+		tr -s ' \t\n' ' ' | sed 's/^ //; s/ $//'
 }
 
 # man_examples PAGE: the shell commands of the EXAMPLES section, one per
 # line: the "$ " lines of each literal display, continuation lines joined,
-# mdoc escapes undone.  A display preceded by the comment line
+# mdoc escapes undone; a line ending in "\e" or "|" continues on the next.  A display preceded by the comment line
 # '.\" docs-test: skip' is left out (it needs something the tests cannot
 # provide, such as a Kafka broker); the comment says why.
 man_examples() {
@@ -41,7 +43,8 @@ man_examples() {
 		} else {
 			next
 		}
-		cont = (cmd ~ /\\$/)
-		if (cont) sub(/[ \t]*\\$/, "", cmd)
+		# A line ending in a backslash or a pipe goes on.
+		cont = (cmd ~ /\\$/ || cmd ~ /\|[ \t]*$/)
+		if (cmd ~ /\\$/) sub(/[ \t]*\\$/, "", cmd)
 	}' "$1"
 }
