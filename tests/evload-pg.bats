@@ -85,6 +85,61 @@ dump_events() {
 	assert_files_equal got want
 }
 
+@test "pg: a table the load creates: repeated keys, first wins; insert rejects; the same definition" {
+	printf '%s\n' '{"id":"k2","type":"first","time":"2015-08-18T00:00:00Z"}' \
+		'{"id":"k1","type":"first","time":"2015-08-18T00:00:01Z"}' \
+		'{"id":"k2","type":"second","time":"2015-08-18T00:00:02Z"}' \
+		'{"id":"k1","type":"second","time":"2015-08-18T00:00:03Z"}' \
+		'{"id":"k3","type":"first","time":"2015-08-18T00:00:04Z"}' >in
+	run_to_files evload -d "$DB" in
+	[ "$status" -eq 0 ]
+	expect_err "evload: 5 rows read, 3 inserted, 0 updated, 2 skipped, 0 rejected, S seconds"
+	[ "$(q "SELECT string_agg(id || '=' || type, ' ' ORDER BY id) FROM events")" = "k1=first k2=first k3=first" ]
+	run_to_files evload -d "$DB" -m insert --table ins --max-errors 2 in
+	[ "$status" -eq 0 ]
+	expect_err 'evload: in:3: duplicate key (id)=("k2")
+evload: in:4: duplicate key (id)=("k1")
+evload: 5 rows read, 3 inserted, 0 updated, 0 skipped, 2 rejected, S seconds
+evload: 2 lines rejected, within --max-errors 2'
+	[ "$(q "SELECT string_agg(id || '=' || type, ' ' ORDER BY id) FROM ins")" = "k1=first k2=first k3=first" ]
+	# Its key is built after its rows: the definition is that of a table
+	# created with its key (upsert).
+	evload -q -d "$DB" -m upsert --table ups in
+	for t in events ins ups; do
+		{
+			q "SELECT attname, format_type(atttypid, atttypmod), attnotnull FROM pg_attribute WHERE attrelid = '$t'::regclass AND attnum > 0 ORDER BY attnum"
+			q "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = '$t'::regclass"
+			q "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = '$t'"
+		} | sed -e "s/\b${t}_pkey\b/T_pkey/g" -e "s/\b$t\b/T/g" >"def.$t"
+	done
+	assert_files_equal def.events def.ups
+	assert_files_equal def.ins def.ups
+	grep -q '^T_pkey|p|PRIMARY KEY (id)$' def.ups
+}
+
+@test "pg: beyond one chunk: a new table, then the same input again; as in SQLite" {
+	# Of 75000 rows, 35000 repeat a key: more than a chunk (32768) goes to
+	# the staging table between the rows copied into the new table.
+	evgen -n 40000 --seed 22 >a
+	{
+		head -n 20000 a
+		head -n 20000 a | sed 's/"type":"/"type":"again./'
+		head -n 15000 a | sed 's/"type":"/"type":"twice./'
+		tail -n 20000 a
+	} >in
+	run_to_files evload -d "$DB" in
+	[ "$status" -eq 0 ]
+	expect_err "evload: 75000 rows read, 40000 inserted, 0 updated, 35000 skipped, 0 rejected, S seconds"
+	evload -q -d t.db in
+	sqlite3 t.db "SELECT id || '|' || type FROM events ORDER BY id" >want
+	q "SELECT id || '|' || type FROM events ORDER BY id COLLATE \"C\"" >got
+	assert_files_equal got want
+	run_to_files evload -d "$DB" in
+	expect_err "evload: 75000 rows read, 0 inserted, 0 updated, 75000 skipped, 0 rejected, S seconds"
+	q "SELECT id || '|' || type FROM events ORDER BY id COLLATE \"C\"" >again
+	assert_files_equal again want
+}
+
 @test "pg: mode upsert: later time wins, equal times keep the stored row, within a batch too" {
 	evload -q -d "$DB" events.jsonl
 	cat >in <<'EOF'

@@ -95,6 +95,34 @@ $USAGE" ]
 	[ "$(dump t.db 'SELECT type FROM events')" = first ]
 }
 
+@test "mode ignore beyond one chunk: keys repeated within and across chunks, first wins" {
+	# 32768 rows make a chunk, inserted in key order: the repeats of
+	# lines 1-6000 meet their key in the table, those of 35001-36000 in
+	# their own chunk.
+	evgen -n 40000 --seed 21 >a
+	{
+		cat a
+		head -n 6000 a | sed 's/"type":"/"type":"again./'
+		sed -n '35001,36000p' a | sed 's/"type":"/"type":"again./'
+	} >in
+	run_to_files evload -d t.db in
+	[ "$status" -eq 0 ]
+	expect_err "evload: 47000 rows read, 40000 inserted, 0 updated, 7000 skipped, 0 rejected, S seconds"
+	dump t.db "SELECT event FROM events ORDER BY id" >got
+	jq -r .id a | paste - a | sort -k1,1 | cut -f2- >want
+	assert_files_equal got want
+}
+
+@test "a new database gets 64 KiB pages and WAL; an existing one keeps its page size" {
+	evload -q -d t.db events.jsonl
+	[ "$(dump t.db 'PRAGMA page_size')" = 65536 ]
+	[ "$(dump t.db 'PRAGMA journal_mode')" = wal ]
+	sqlite3 old.db 'PRAGMA page_size = 4096; CREATE TABLE other (x)'
+	evload -q -d old.db events.jsonl
+	[ "$(dump old.db 'PRAGMA page_size')" = 4096 ]
+	[ "$(dump old.db 'SELECT count(*) FROM events')" = 5 ]
+}
+
 @test "mode upsert: later time wins, equal times keep the stored row, within a batch too" {
 	evload -q -d t.db events.jsonl
 	cat >in <<'EOF'

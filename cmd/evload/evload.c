@@ -161,8 +161,13 @@ txn_begin(struct evload *l)
 	if ((r = l->db->ops->begin(l->db)) != 0)
 		return r;
 	l->in_txn = true;
+	l->bi.fresh = false;
 	if (!l->prepared) {
-		if ((r = table_prepare(l->db, &l->sc, l->quiet)) != 0)
+		bool defer =
+		    l->db->ops->defers_key && l->db->ops->defers_key(l->mode);
+
+		r = table_prepare(l->db, &l->sc, l->quiet, defer, &l->bi.fresh);
+		if (r != 0)
 			return r;
 		if (l->batch_rows && (r = ledger_prepare(l->db)) != 0)
 			return r;
@@ -402,7 +407,7 @@ static void
 load_event(struct evload *l, const struct ev_event *ev)
 {
 	const struct schema *sc = &l->sc;
-	bool dup;
+	bool dup, again;
 	int r;
 
 	if (l->batch_rows && report_over_limit(&l->rep)) {
@@ -448,10 +453,12 @@ load_event(struct evload *l, const struct ev_event *ev)
 			l->tmax = t;
 		l->have_t = true;
 	}
-	if (l->db->ops->stages(l->mode) &&
-	    keyset_add(&l->ks, key_hash(sc, l->cells)))
+	again = l->db->ops->stages(l->mode) &&
+		keyset_add(&l->ks, key_hash(sc, l->cells));
+	if (again)
 		l->bi.dups = true;
-	r = l->db->ops->add_row(l->db, &l->bi, l->cells, ++l->ord, ev, &dup);
+	r = l->db->ops->add_row(l->db, &l->bi, l->cells, ++l->ord, again, ev,
+				&dup);
 	if (r != 0) {
 		l->fail = r;
 		return;

@@ -186,6 +186,8 @@ struct batch_info {
 	const struct schema *sc;
 	enum load_mode mode;
 	bool dups;       /* the batch may hold a key twice */
+	bool fresh;      /* the table was created in this transaction, its
+			    key deferred if the backend defers it */
 	bool have_range; /* replace: delete [lo, hi) */
 	int64_t lo, hi;
 	uint64_t rows; /* rows staged in this batch */
@@ -202,6 +204,12 @@ struct db_ops {
 	 * which needs batch_info.dups; otherwise the key set is not kept.
 	 */
 	bool (*stages)(enum load_mode mode);
+	/*
+	 * True when a table that is created for rows of MODE gets its key
+	 * (the primary key's index) from batch_apply, after its rows; NULL
+	 * means never.
+	 */
+	bool (*defers_key)(enum load_mode mode);
 	const char *(*type_sql)(enum col_type t);
 	int (*exec)(struct db *db, const char *sql);
 	/* SQL with $1..$N text parameters; OUT may be NULL. */
@@ -216,11 +224,14 @@ struct db_ops {
 	/* Prepares for rows of a batch (statements, staging table). */
 	int (*batch_start)(struct db *db, const struct batch_info *bi);
 	/*
-	 * Adds one row.  *DUP is set when the row was refused for a key that
-	 * exists (SQLite, --mode insert): the caller rejects it.
+	 * Adds one row, the ORD-th of the batch.  AGAIN is true when the
+	 * batch key set (if kept) saw the row's key hash before: the row may
+	 * repeat a key of the batch.  *DUP is set when the row was refused
+	 * for a key that exists (SQLite, --mode insert): the caller rejects
+	 * it.
 	 */
 	int (*add_row)(struct db *db, const struct batch_info *bi,
-		       const struct cell *cells, uint64_t ord,
+		       const struct cell *cells, uint64_t ord, bool again,
 		       const struct ev_event *ev, bool *dup);
 	/*
 	 * Applies the batch to the table and adds to C.  Rows refused for
@@ -247,14 +258,73 @@ struct db {
 struct db *sqlite_open(const char *path, int *status);
 struct db *pg_open(const char *conninfo, int *status);
 
+/* ---- chunk.c -------------------------------------------------------- */
+
+/*
+ * Rows kept to be loaded in key order (the memory bound of a load): at
+ * most CHUNK_ROWS rows, or CHUNK_BYTES of their cells and text.
+ */
+#define CHUNK_ROWS  (32 * 1024)
+#define CHUNK_BYTES (16 * 1024 * 1024)
+
+struct chunk_block {
+	char *p;
+	size_t cap, used;
+};
+
+struct chunk_meta {
+	uint64_t ord;     /* the row's number in the batch, from 1 */
+	bool again;       /* its key hash was seen before in the batch */
+	const char *file; /* keep_raw: where the row was read, its line */
+	uint64_t line;
+	const char *raw;
+	size_t rawlen;
+};
+
+struct chunk_order {
+	uint64_t pfx; /* the first key's first bytes, ordered */
+	uint32_t row;
+};
+
+struct chunk {
+	size_t ncols;
+	bool keep_raw;
+	struct cell *cells; /* rows * ncols; text in the blocks */
+	struct chunk_meta *meta;
+	struct chunk_order *order; /* after chunk_sort: rows in key order */
+	size_t rows, cap, bytes;
+	struct chunk_block *blocks; /* never moved while the chunk lives */
+	size_t nblocks, cur;
+	const struct schema *sc;
+};
+
+void chunk_init(struct chunk *ch, size_t ncols, bool keep_raw);
+/* Keeps a copy of a row (ORD and AGAIN as in struct chunk_meta). */
+void chunk_add(struct chunk *ch, const struct cell *cells,
+	       const struct ev_event *ev, uint64_t ord, bool again);
+bool chunk_full(const struct chunk *ch);
+/* Sorts ch->order by key, rows of one key in the order they were added. */
+void chunk_sort(struct chunk *ch, const struct schema *sc);
+/* Prefetches what the rows after the I-th in key order point to. */
+void chunk_prefetch(const struct chunk *ch, size_t i);
+/* Empties the chunk, keeping its memory for the next rows. */
+void chunk_reset(struct chunk *ch);
+void chunk_free(struct chunk *ch);
+
 /* ---- table.c -------------------------------------------------------- */
 
 /*
- * Creates the table of SC or checks that it matches, adding new columns.
- * Returns 0, EV_EXIT_USAGE after printing an incompatible change, or
- * EV_EXIT_IO.  QUIET silences the notes about added columns.
+ * Creates the table of SC or checks that it matches, adding new columns;
+ * *CREATED tells whether it was created, without its primary key when
+ * DEFER_KEY (see db_ops.defers_key).  Returns 0, EV_EXIT_USAGE after
+ * printing an incompatible change, or EV_EXIT_IO.  QUIET silences the notes
+ * about added columns.
  */
-int table_prepare(struct db *db, const struct schema *sc, bool quiet);
+int table_prepare(struct db *db, const struct schema *sc, bool quiet,
+		  bool defer_key, bool *created);
+
+/* Appends "PRIMARY KEY (k1, k2)". */
+void sql_primary_key(struct buf *q, const struct schema *sc);
 
 /* The ledger of --batch-rows loads. */
 struct ledger_entry {
@@ -286,6 +356,7 @@ ledger_hash_step(uint64_t h, uint64_t line_hash)
 struct keyset {
 	uint64_t *slots;
 	size_t cap, n;
+	unsigned shift; /* 64 - log2(cap) */
 };
 
 /* Adds H; returns true if it was there already. */

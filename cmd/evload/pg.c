@@ -1,16 +1,20 @@
 /*
  * pg.c - the PostgreSQL backend.
  *
- * Each batch is sent with COPY FROM STDIN in the binary format into a TEMP
- * staging table (ON COMMIT DROP, so nothing is ever left behind), then
- * applied with one statement: INSERT ... SELECT ... ON CONFLICT DO NOTHING
- * (ignore), ON CONFLICT DO UPDATE ... WHERE the stored time is older
- * (upsert, replace after a DELETE of the time slice), or a DELETE of the
- * duplicate rows from the staging table, returned as rejects, and a plain
- * INSERT (insert).  Values were converted by evload, so COPY never meets
- * one it refuses; binary COPY spares the server parsing numbers and times.
- * Duplicates inside a batch are resolved in SQL (DISTINCT ON) only when the
- * batch key set saw one.
+ * The rows of a batch are sent with COPY FROM STDIN in the binary format
+ * into a TEMP staging table (ON COMMIT DROP, so nothing is ever left
+ * behind), in key order chunk by chunk (chunk.c), then applied with one
+ * statement: INSERT ... SELECT ... ON CONFLICT DO NOTHING (ignore), ON
+ * CONFLICT DO UPDATE ... WHERE the stored time is older (upsert, replace
+ * after a DELETE of the time slice), or a DELETE of the duplicate rows from
+ * the staging table, returned as rejects, and a plain INSERT (insert).
+ * Values were converted by evload, so COPY never meets one it refuses;
+ * binary COPY spares the server parsing numbers and times.  Duplicates
+ * inside a batch are resolved in SQL (DISTINCT ON) only when the batch key
+ * set saw one.
+ *
+ * A table created by this transaction for ignore or insert skips most of
+ * that: see pg_defers_key.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -32,12 +36,19 @@ struct pg {
 	PGconn *c;
 	uint64_t changes;
 	bool copying;
-	struct buf out; /* COPY data not yet sent */
-	char **files;   /* insert mode: file names by index */
+	struct buf out;       /* COPY data not yet sent */
+	struct chunk ch;      /* rows to send to the staging table */
+	uint64_t direct;      /* rows of the batch copied into the table */
+	struct buf copy_sql;  /* COPY into the table */
+	struct buf stage_sql; /* CREATE of the staging table */
+	bool staging;         /* the staging table exists */
+	char **files;         /* insert mode: file names by index */
 	size_t nfiles;
 	const char *last_file;
 	int last_fidx;
 };
+
+static void all_cols(struct buf *q, const struct schema *sc);
 
 /* The server's message on one line. */
 static void
@@ -221,6 +232,9 @@ pg_rollback(struct db *db)
 
 	end_copy_quietly(p);
 	buf_reset(&p->out);
+	chunk_reset(&p->ch);
+	p->direct = 0;
+	p->staging = false;
 	if (PQtransactionStatus(p->c) == PQTRANS_IDLE)
 		return 0;
 	res = PQexec(p->c, "ROLLBACK");
@@ -243,24 +257,37 @@ insert_mode(const struct batch_info *bi)
 static int
 pg_batch_start(struct db *db, const struct batch_info *bi)
 {
+	struct pg *p = (struct pg *)db;
 	const struct schema *sc = bi->sc;
-	struct buf q = BUF_INIT;
+	struct buf *q = &p->stage_sql;
 	size_t i;
-	int r;
 
-	buf_adds(&q, "CREATE TEMP TABLE " STAGE " (\"_evload_ord\" bigint");
+	if (p->ch.ncols != sc->ncols || p->ch.keep_raw != insert_mode(bi)) {
+		chunk_free(&p->ch);
+		chunk_init(&p->ch, sc->ncols, insert_mode(bi));
+	}
+	chunk_reset(&p->ch);
+	p->direct = 0;
+	buf_reset(&p->copy_sql);
+	buf_adds(&p->copy_sql, "COPY ");
+	sql_ident(&p->copy_sql, sc->table);
+	buf_adds(&p->copy_sql, " (");
+	all_cols(&p->copy_sql, sc);
+	buf_adds(&p->copy_sql, ") FROM STDIN (FORMAT binary)");
+	/* The staging table is created with its first rows. */
+	p->staging = false;
+	buf_reset(q);
+	buf_adds(q, "CREATE TEMP TABLE " STAGE " (\"_evload_ord\" bigint");
 	for (i = 0; i < sc->ncols; i++) {
-		buf_adds(&q, ", ");
-		sql_ident(&q, sc->cols[i].name);
-		buf_printf(&q, " %s", pg_type_sql(sc->cols[i].type));
+		buf_adds(q, ", ");
+		sql_ident(q, sc->cols[i].name);
+		buf_printf(q, " %s", pg_type_sql(sc->cols[i].type));
 	}
 	if (insert_mode(bi))
-		buf_adds(&q, ", \"_evload_file\" integer, \"_evload_line\" "
-			     "bigint, \"_evload_raw\" text");
-	buf_adds(&q, ") ON COMMIT DROP");
-	r = pg_exec(db, buf_str(&q));
-	buf_free(&q);
-	return r;
+		buf_adds(q, ", \"_evload_file\" integer, \"_evload_line\" "
+			    "bigint, \"_evload_raw\" text");
+	buf_adds(q, ") ON COMMIT DROP");
+	return 0;
 }
 
 static int
@@ -299,12 +326,12 @@ put64(struct buf *b, uint64_t v)
 	put32(b, (uint32_t)v);
 }
 
+/* Starts COPY ... FROM STDIN (binary) of the command prefix SQL. */
 static int
-start_copy(struct pg *p)
+start_copy(struct pg *p, const char *sql)
 {
 	static const char header[] = "PGCOPY\n\377\r\n";
-	PGresult *res =
-	    PQexec(p->c, "COPY " STAGE " FROM STDIN (FORMAT binary)");
+	PGresult *res = PQexec(p->c, sql);
 
 	if (PQresultStatus(res) != PGRES_COPY_IN)
 		return pg_fail(p, res);
@@ -383,33 +410,109 @@ file_index(struct pg *p, const char *file)
 	return (int)i;
 }
 
+/*
+ * Appends a row to the COPY data: to the staging table's with M (its
+ * number, and for --mode insert where it was read), else to the table's.
+ */
 static int
-pg_add_row(struct db *db, const struct batch_info *bi, const struct cell *cells,
-	   uint64_t ord, const struct ev_event *ev, bool *dup)
+put_row(struct pg *p, const struct batch_info *bi, const struct cell *cells,
+	const struct chunk_meta *m)
 {
-	struct pg *p = (struct pg *)db;
 	const struct schema *sc = bi->sc;
-	size_t i;
-	int r;
+	size_t i, n = sc->ncols;
 
-	*dup = false;
-	if (!p->copying && (r = start_copy(p)) != 0)
-		return r;
-	put16(&p->out, (uint16_t)(sc->ncols + 1 + (insert_mode(bi) ? 3 : 0)));
-	put32(&p->out, 8);
-	put64(&p->out, ord);
+	if (m)
+		n += 1 + (insert_mode(bi) ? 3 : 0);
+	put16(&p->out, (uint16_t)n);
+	if (m) {
+		put32(&p->out, 8);
+		put64(&p->out, m->ord);
+	}
 	for (i = 0; i < sc->ncols; i++)
 		put_cell(&p->out, sc->cols[i].type, &cells[i]);
-	if (insert_mode(bi)) {
+	if (m && insert_mode(bi)) {
 		put32(&p->out, 4);
-		put32(&p->out, (uint32_t)file_index(p, ev->file));
+		put32(&p->out, (uint32_t)file_index(p, m->file));
 		put32(&p->out, 8);
-		put64(&p->out, ev->lineno);
-		put32(&p->out, (uint32_t)ev->len);
-		buf_add(&p->out, ev->line, ev->len);
+		put64(&p->out, m->line);
+		put32(&p->out, (uint32_t)m->rawlen);
+		buf_add(&p->out, m->raw, m->rawlen);
 	}
 	if (p->out.len >= COPY_CHUNK)
 		return send_out(p);
+	return 0;
+}
+
+static int end_copy(struct pg *p);
+
+/* Sends the rows of the chunk to the staging table, in key order. */
+static int
+chunk_send(struct pg *p, const struct batch_info *bi)
+{
+	struct chunk *ch = &p->ch;
+	size_t i;
+	int r;
+
+	if ((r = end_copy(p)) != 0)
+		return r;
+	if (!p->staging) {
+		if ((r = pg_exec(&p->base, buf_str(&p->stage_sql))) != 0)
+			return r;
+		p->staging = true;
+	}
+	chunk_sort(ch, bi->sc);
+	r = start_copy(p, "COPY " STAGE " FROM STDIN (FORMAT binary)");
+	for (i = 0; i < ch->rows && r == 0; i++) {
+		uint32_t row = ch->order[i].row;
+
+		chunk_prefetch(ch, i);
+		r = put_row(p, bi, &ch->cells[row * ch->ncols], &ch->meta[row]);
+	}
+	if (r == 0)
+		r = end_copy(p);
+	chunk_reset(ch);
+	return r;
+}
+
+/*
+ * Modes that only insert (ignore, insert) load a table created in this
+ * transaction without its key: its rows are copied into it as they come,
+ * and the key's index is built once at the end (sorting is cheaper than
+ * inserting keys one by one).  Nobody else can see the table, which holds
+ * the batch's rows only, so a row whose key hash is new to the batch
+ * would be inserted anyway, and it is.  The other rows (a key that may
+ * repeat) go to the staging table, which is applied with the key in place.
+ */
+static bool
+pg_defers_key(enum load_mode mode)
+{
+	return mode == MODE_IGNORE || mode == MODE_INSERT;
+}
+
+static bool
+direct(const struct batch_info *bi)
+{
+	return bi->fresh && pg_defers_key(bi->mode);
+}
+
+static int
+pg_add_row(struct db *db, const struct batch_info *bi, const struct cell *cells,
+	   uint64_t ord, bool again, const struct ev_event *ev, bool *dup)
+{
+	struct pg *p = (struct pg *)db;
+	int r;
+
+	*dup = false;
+	if (direct(bi) && !again) {
+		if (!p->copying &&
+		    (r = start_copy(p, buf_str(&p->copy_sql))) != 0)
+			return r;
+		p->direct++;
+		return put_row(p, bi, cells, NULL);
+	}
+	chunk_add(&p->ch, cells, ev, ord, again);
+	if (chunk_full(&p->ch))
+		return chunk_send(p, bi);
 	return 0;
 }
 
@@ -614,14 +717,32 @@ pg_batch_apply(struct db *db, const struct batch_info *bi,
 	const struct schema *sc = bi->sc;
 	struct buf q = BUF_INIT;
 	struct dbrows m;
-	uint64_t rows = bi->rows;
+	uint64_t rows;
 	size_t i, nset = 0;
 	int r;
 
-	if ((r = end_copy(p)) != 0)
+	if (p->ch.rows > 0)
+		r = chunk_send(p, bi);
+	else
+		r = end_copy(p);
+	if (r != 0)
 		return r;
+	/* The rows copied into the table are inserted; then its key. */
+	c->inserted += p->direct;
+	rows = bi->rows - p->direct;
+	p->direct = 0;
+	if (direct(bi)) {
+		buf_adds(&q, "ALTER TABLE ");
+		sql_ident(&q, sc->table);
+		buf_adds(&q, " ADD ");
+		sql_primary_key(&q, sc);
+		r = pg_exec(db, buf_str(&q));
+		buf_reset(&q);
+		if (r != 0)
+			goto out;
+	}
 	if (bi->dups && (r = pg_exec(db, "SET LOCAL work_mem = '256MB'")) != 0)
-		return r;
+		goto out;
 	if (bi->have_range) {
 		char lo[EVTIME_FMT_MAX], hi[EVTIME_FMT_MAX];
 		const char *params[2] = {lo, hi};
@@ -658,7 +779,7 @@ pg_batch_apply(struct db *db, const struct batch_info *bi,
 	buf_adds(&q, " AS \"_evload_t\" (");
 	all_cols(&q, sc);
 	buf_adds(&q, ") SELECT ");
-	if (bi->dups && bi->mode != MODE_IGNORE && bi->mode != MODE_INSERT) {
+	if (bi->dups && bi->mode != MODE_INSERT) {
 		buf_adds(&q, "DISTINCT ON (");
 		key_cols(&q, sc, true);
 		buf_adds(&q, ") ");
@@ -666,8 +787,10 @@ pg_batch_apply(struct db *db, const struct batch_info *bi,
 	all_cols(&q, sc);
 	buf_adds(&q, " FROM " STAGE);
 	if (bi->dups && bi->mode == MODE_IGNORE) {
-		/* The first row of a key wins. */
-		buf_adds(&q, " ORDER BY \"_evload_ord\"");
+		/* The first row of a key wins; inserted in key order. */
+		buf_adds(&q, " ORDER BY ");
+		key_cols(&q, sc, true);
+		buf_adds(&q, ", \"_evload_ord\"");
 	} else if (bi->dups && bi->mode != MODE_INSERT) {
 		/* The latest row of a key wins; on equal times the first. */
 		buf_adds(&q, " ORDER BY ");
@@ -738,6 +861,9 @@ pg_close(struct db *db)
 	end_copy_quietly(p);
 	PQfinish(p->c);
 	buf_free(&p->out);
+	buf_free(&p->copy_sql);
+	buf_free(&p->stage_sql);
+	chunk_free(&p->ch);
 	for (i = 0; i < p->nfiles; i++)
 		free(p->files[i]);
 	free(p->files);
@@ -747,6 +873,7 @@ pg_close(struct db *db)
 static const struct db_ops pg_ops = {
     .name = "PostgreSQL",
     .stages = pg_stages,
+    .defers_key = pg_defers_key,
     .type_sql = pg_type_sql,
     .exec = pg_exec,
     .query = pg_query,

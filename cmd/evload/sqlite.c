@@ -7,11 +7,18 @@
  * transaction.  A writer waits up to EVLOAD_BUSY_MS for another writer,
  * then evload exits with EV_EXIT_LOCKED.
  *
- * --mode ignore and insert bind each row into one prepared INSERT (ON
- * CONFLICT DO NOTHING for ignore; a key violation of insert is the row's
- * reject).  upsert and replace stage the batch in a TEMP table and apply it
- * with one INSERT ... SELECT ... ON CONFLICT DO UPDATE, the same plan as on
- * PostgreSQL, so both count rows the same way.
+ * --mode ignore keeps the rows of a chunk (chunk.c) and binds them into
+ * one prepared INSERT ... ON CONFLICT DO NOTHING in key order, so the key
+ * index grows along its pages; the page cache can then stay small
+ * (SQ_CACHE_SMALL): a large one only costs fresh memory.  --mode insert
+ * binds each row as it is read (a key violation is the row's reject, in
+ * input order), with a page cache that holds the key index
+ * (SQ_CACHE_LARGE).  upsert and replace stage the batch in a TEMP table and
+ * apply it with one INSERT ... SELECT ... ON CONFLICT DO UPDATE, the same
+ * plan as on PostgreSQL, so both count rows the same way.
+ *
+ * A database file that evload creates gets SQ_PAGE_SIZE pages: fewer pages
+ * to allocate, split and write for a table of events.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -25,6 +32,10 @@
 
 #define EVLOAD_BUSY_MS 5000
 #define STAGE          "temp.\"_evload_stage\""
+#define SQ_PAGE_SIZE   "65536"
+/* Page cache sizes, in KiB. */
+#define SQ_CACHE_SMALL 8192
+#define SQ_CACHE_LARGE 262144
 
 struct sq {
 	struct db base;
@@ -35,6 +46,8 @@ struct sq {
 	uint64_t pend_inserted, pend_skipped;
 	char (*ts)[EVTIME_FMT_MAX]; /* timestamp text, per column */
 	size_t nts;
+	struct chunk ch; /* --mode ignore: rows to insert in key order */
+	int cache_kib;   /* the page cache size set */
 };
 
 static int
@@ -185,6 +198,7 @@ sq_rollback(struct db *db)
 	struct sq *s = (struct sq *)db;
 
 	s->pend_inserted = s->pend_skipped = 0;
+	chunk_reset(&s->ch);
 	if (s->ins) {
 		sqlite3_finalize(s->ins);
 		s->ins = NULL;
@@ -200,6 +214,12 @@ staged(enum load_mode m)
 	return m == MODE_UPSERT || m == MODE_REPLACE;
 }
 
+static bool
+chunked(enum load_mode m)
+{
+	return m == MODE_IGNORE;
+}
+
 static int
 sq_batch_start(struct db *db, const struct batch_info *bi)
 {
@@ -207,7 +227,7 @@ sq_batch_start(struct db *db, const struct batch_info *bi)
 	const struct schema *sc = bi->sc;
 	struct buf q = BUF_INIT;
 	size_t i;
-	int r = 0;
+	int r = 0, rc, cache;
 
 	if (s->ins) {
 		sqlite3_finalize(s->ins);
@@ -218,6 +238,21 @@ sq_batch_start(struct db *db, const struct batch_info *bi)
 		s->nts = sc->ncols;
 	}
 	s->pend_inserted = s->pend_skipped = 0;
+	cache = chunked(bi->mode) ? SQ_CACHE_SMALL : SQ_CACHE_LARGE;
+	if (s->cache_kib != cache) {
+		char pragma[64];
+
+		snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = -%d",
+			 cache);
+		if ((r = sq_exec(db, pragma)) != 0)
+			return r;
+		s->cache_kib = cache;
+	}
+	if (s->ch.ncols != sc->ncols) {
+		chunk_free(&s->ch);
+		chunk_init(&s->ch, sc->ncols, false);
+	}
+	chunk_reset(&s->ch);
 	if (staged(bi->mode)) {
 		buf_adds(&q,
 			 "CREATE TEMP TABLE IF NOT EXISTS \"_evload_stage\" "
@@ -259,8 +294,10 @@ sq_batch_start(struct db *db, const struct batch_info *bi)
 			buf_adds(&q, ") DO NOTHING");
 		}
 	}
-	if (r == 0)
-		r = sq_prepare(s, buf_str(&q), &s->ins);
+	if (r == 0 && (rc = sqlite3_prepare_v3(s->h, buf_str(&q), -1,
+					       SQLITE_PREPARE_PERSISTENT,
+					       &s->ins, NULL)) != SQLITE_OK)
+		r = sq_fail(s, rc, NULL);
 	buf_free(&q);
 	return r;
 }
@@ -295,25 +332,68 @@ bind_cell(struct sq *s, int idx, size_t col, const struct cell *c)
 	}
 }
 
-static int
-sq_add_row(struct db *db, const struct batch_info *bi, const struct cell *cells,
-	   uint64_t ord, const struct ev_event *ev, bool *dup)
-{
-	struct sq *s = (struct sq *)db;
-	const struct schema *sc = bi->sc;
-	int off = 1, rc;
-	size_t i;
+/* ---- the chunk of --mode ignore ------------------------------------ */
 
-	(void)ev;
-	*dup = false;
-	if (staged(bi->mode)) {
-		sqlite3_bind_int64(s->ins, 1, (sqlite3_int64)ord);
-		off = 2;
-	}
+static int
+step_row(struct sq *s, const struct schema *sc, const struct cell *cells,
+	 int off)
+{
+	size_t i;
+	int rc;
+
 	for (i = 0; i < sc->ncols; i++)
 		bind_cell(s, (int)i + off, i, &cells[i]);
 	rc = sqlite3_step(s->ins);
 	sqlite3_reset(s->ins);
+	return rc;
+}
+
+/* Inserts the rows of the chunk in key order. */
+static int
+chunk_flush(struct sq *s, const struct schema *sc)
+{
+	struct chunk *ch = &s->ch;
+	size_t i;
+	int rc;
+
+	chunk_sort(ch, sc);
+	for (i = 0; i < ch->rows; i++) {
+		chunk_prefetch(ch, i);
+		rc = step_row(s, sc, &ch->cells[ch->order[i].row * sc->ncols],
+			      1);
+		if (rc != SQLITE_DONE) {
+			chunk_reset(ch);
+			return sq_fail(s, rc, NULL);
+		}
+		if (sqlite3_changes(s->h) > 0)
+			s->pend_inserted++;
+		else
+			s->pend_skipped++;
+	}
+	chunk_reset(ch);
+	return 0;
+}
+
+static int
+sq_add_row(struct db *db, const struct batch_info *bi, const struct cell *cells,
+	   uint64_t ord, bool again, const struct ev_event *ev, bool *dup)
+{
+	struct sq *s = (struct sq *)db;
+	const struct schema *sc = bi->sc;
+	int off = 1, rc;
+
+	*dup = false;
+	if (chunked(bi->mode)) {
+		chunk_add(&s->ch, cells, ev, ord, again);
+		if (chunk_full(&s->ch))
+			return chunk_flush(s, sc);
+		return 0;
+	}
+	if (staged(bi->mode)) {
+		sqlite3_bind_int64(s->ins, 1, (sqlite3_int64)ord);
+		off = 2;
+	}
+	rc = step_row(s, sc, cells, off);
 	if (rc == SQLITE_DONE) {
 		if (!staged(bi->mode)) {
 			if (sqlite3_changes(s->h) > 0)
@@ -509,6 +589,9 @@ sq_batch_apply(struct db *db, const struct batch_info *bi,
 
 	(void)reject;
 	(void)arg;
+	if (chunked(bi->mode) && s->ch.rows > 0 &&
+	    (r = chunk_flush(s, bi->sc)) != 0)
+		return r;
 	if (s->ins) {
 		sqlite3_finalize(s->ins);
 		s->ins = NULL;
@@ -535,6 +618,7 @@ sq_close(struct db *db)
 	sqlite3_close(s->h);
 	free(s->path);
 	free(s->ts);
+	chunk_free(&s->ch);
 	free(s);
 }
 
@@ -559,6 +643,8 @@ struct db *
 sqlite_open(const char *path, int *status)
 {
 	struct sq *s = ev_calloc(1, sizeof(*s));
+	struct dbrows m;
+	bool fresh;
 	int rc;
 
 	s->base.ops = &sq_ops;
@@ -575,13 +661,29 @@ sqlite_open(const char *path, int *status)
 	sqlite3_extended_result_codes(s->h, 1);
 	sqlite3_busy_timeout(s->h, EVLOAD_BUSY_MS);
 	/*
+	 * A new database gets large pages; the page size of one that has
+	 * content is fixed.  It must be set before the WAL mode, which
+	 * writes the first page.
+	 */
+	if ((*status = sq_query(&s->base, "PRAGMA page_count", 0, NULL, &m)) !=
+	    0) {
+		sq_close(&s->base);
+		return NULL;
+	}
+	fresh = m.nrows == 1 && m.v[0] && strcmp(m.v[0], "0") == 0;
+	dbrows_free(&m);
+	if (fresh && (*status = sq_exec(
+			  &s->base, "PRAGMA page_size = " SQ_PAGE_SIZE)) != 0) {
+		sq_close(&s->base);
+		return NULL;
+	}
+	/*
 	 * WAL: readers are never blocked by a load.  synchronous=FULL syncs
 	 * the WAL at each COMMIT (once per transaction), so what is committed
-	 * is durable.  A large page cache keeps the key index in memory.
+	 * is durable.
 	 */
 	if ((*status = sq_exec(&s->base, "PRAGMA journal_mode = WAL")) != 0 ||
-	    (*status = sq_exec(&s->base, "PRAGMA synchronous = FULL")) != 0 ||
-	    (*status = sq_exec(&s->base, "PRAGMA cache_size = -262144")) != 0) {
+	    (*status = sq_exec(&s->base, "PRAGMA synchronous = FULL")) != 0) {
 		sq_close(&s->base);
 		return NULL;
 	}

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 
 #include "evload.h"
 #include "hash.h"
@@ -50,8 +51,22 @@ key_list(struct buf *b, const struct schema *sc)
 	buf_addc(b, ')');
 }
 
+void
+sql_primary_key(struct buf *q, const struct schema *sc)
+{
+	size_t i;
+
+	buf_adds(q, "PRIMARY KEY (");
+	for (i = 0; i < sc->nkeys; i++) {
+		if (i)
+			buf_adds(q, ", ");
+		sql_ident(q, sc->cols[sc->keys[i]].name);
+	}
+	buf_addc(q, ')');
+}
+
 static int
-create_table(struct db *db, const struct schema *sc)
+create_table(struct db *db, const struct schema *sc, bool with_key)
 {
 	struct buf q = BUF_INIT;
 	size_t i;
@@ -61,16 +76,16 @@ create_table(struct db *db, const struct schema *sc)
 	sql_ident(&q, sc->table);
 	buf_adds(&q, " (");
 	for (i = 0; i < sc->ncols; i++) {
-		sql_ident(&q, sc->cols[i].name);
-		buf_printf(&q, " %s, ", db->ops->type_sql(sc->cols[i].type));
-	}
-	buf_adds(&q, "PRIMARY KEY (");
-	for (i = 0; i < sc->nkeys; i++) {
 		if (i)
 			buf_adds(&q, ", ");
-		sql_ident(&q, sc->cols[sc->keys[i]].name);
+		sql_ident(&q, sc->cols[i].name);
+		buf_printf(&q, " %s", db->ops->type_sql(sc->cols[i].type));
 	}
-	buf_adds(&q, "))");
+	if (with_key) {
+		buf_adds(&q, ", ");
+		sql_primary_key(&q, sc);
+	}
+	buf_addc(&q, ')');
 	r = db->ops->exec(db, buf_str(&q));
 	buf_free(&q);
 	return r;
@@ -192,7 +207,8 @@ out:
 }
 
 int
-table_prepare(struct db *db, const struct schema *sc, bool quiet)
+table_prepare(struct db *db, const struct schema *sc, bool quiet,
+	      bool defer_key, bool *created)
 {
 	struct dbrows m = {0};
 	const char *params[1] = {sc->table};
@@ -200,6 +216,7 @@ table_prepare(struct db *db, const struct schema *sc, bool quiet)
 	size_t i;
 	int r;
 
+	*created = false;
 	r = db->ops->exec(db, "CREATE TABLE IF NOT EXISTS \"_evload_columns\" "
 			      "(tbl TEXT NOT NULL, col_pos INTEGER NOT NULL, "
 			      "col_name TEXT NOT NULL, col_type TEXT NOT "
@@ -231,9 +248,10 @@ table_prepare(struct db *db, const struct schema *sc, bool quiet)
 					   "WHERE tbl = $1",
 					   1, params, NULL);
 		if (r == 0)
-			r = create_table(db, sc);
+			r = create_table(db, sc, !defer_key);
 		for (i = 0; r == 0 && i < sc->ncols; i++)
 			r = meta_insert(db, sc, i, i + 1);
+		*created = r == 0;
 	}
 out:
 	dbrows_free(&m);
@@ -303,25 +321,58 @@ ledger_put(struct db *db, const char *table, const char *input,
 
 /* ---- keys ---------------------------------------------------------- */
 
+#define KEYSET_HUGE (2 * 1024 * 1024)
+
+/* The home slot of H: its top bits, so that doubling keeps the order. */
+static inline size_t
+keyset_home(const struct keyset *ks, uint64_t h)
+{
+	return (size_t)(h >> ks->shift);
+}
+
+/*
+ * Slots from memory of their own: large tables on huge pages where the
+ * system gives them (madvise), as every probe lands on a random page.
+ */
+static uint64_t *
+keyset_alloc(size_t n)
+{
+	size_t bytes = n * sizeof(uint64_t);
+	uint64_t *p;
+
+	if (bytes < KEYSET_HUGE)
+		return ev_calloc(n, sizeof(uint64_t));
+	p = aligned_alloc(KEYSET_HUGE, bytes);
+	if (p == NULL)
+		ev_die(EV_EXIT_IO, "out of memory");
+	madvise(p, bytes, MADV_HUGEPAGE);
+	memset(p, 0, bytes);
+	return p;
+}
+
 static void
 keyset_grow(struct keyset *ks)
 {
-	size_t ncap = ks->cap ? ks->cap * 2 : 1024, i;
-	uint64_t *ns = ev_calloc(ncap, sizeof(*ns));
+	struct keyset n = {0};
+	size_t i, j;
 
+	n.cap = ks->cap ? ks->cap * 2 : 1024;
+	n.shift = ks->cap ? ks->shift - 1 : 64 - 10;
+	n.slots = keyset_alloc(n.cap);
+	n.n = ks->n;
+	/* In slot order, the new slots are written nearly in order too. */
 	for (i = 0; i < ks->cap; i++) {
 		uint64_t h = ks->slots[i];
-		size_t j;
 
 		if (h == 0)
 			continue;
-		for (j = h & (ncap - 1); ns[j] != 0; j = (j + 1) & (ncap - 1))
+		for (j = keyset_home(&n, h); n.slots[j] != 0;
+		     j = (j + 1) & (n.cap - 1))
 			;
-		ns[j] = h;
+		n.slots[j] = h;
 	}
 	free(ks->slots);
-	ks->slots = ns;
-	ks->cap = ncap;
+	*ks = n;
 }
 
 bool
@@ -333,7 +384,7 @@ keyset_add(struct keyset *ks, uint64_t h)
 		h = 1; /* 0 marks an empty slot */
 	if ((ks->n + 1) * 2 > ks->cap)
 		keyset_grow(ks);
-	for (j = h & (ks->cap - 1); ks->slots[j] != 0;
+	for (j = keyset_home(ks, h); ks->slots[j] != 0;
 	     j = (j + 1) & (ks->cap - 1))
 		if (ks->slots[j] == h)
 			return true;

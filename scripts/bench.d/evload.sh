@@ -7,7 +7,9 @@
 #               here like the test suite's (tests/test_helper/pg.bash).
 # Targets: >= 2x the sqlite3 CLI, >= 10x sqlite-utils, >= 2x the psql path.
 # Every command starts from an empty table and must end with every event
-# loaded: the counts are checked after the timings.
+# loaded: after the timings, each table's row count and a checksum of its
+# (id, type, time) rows, times in UTC to the millisecond, must be the same
+# for every command.
 
 # The sqlite3 CLI path: a script for sqlite3 reading FILE.
 evload_bench_cli_script() { # FILE
@@ -37,19 +39,31 @@ COMMIT;
 EOF
 }
 
-evload_bench_count() { # WANT NAME COMMAND...
-	local want=$1 name=$2 got
-	shift 2
-	got=$("$@")
-	[ "$got" = "$want" ] || {
-		echo "bench: $name loaded $got rows, not $want" >&2
+# "COUNT CHECKSUM" of the (id, type, time) rows of a SQLite table.
+evload_bench_sqlite_sum() { # DB
+	sqlite3 "$1" "SELECT id || '|' || type || '|' ||
+		strftime('%Y-%m-%dT%H:%M:%fZ', time) FROM events ORDER BY id" |
+		md5sum | { read -r sum _ && echo "$(sqlite3 "$1" "SELECT count(*) FROM events") $sum"; }
+}
+
+# The same for the PostgreSQL table (ids in byte order, as SQLite's).
+evload_bench_pg_sum() {
+	"$PG_BIN/psql" -X -A -t -c "SELECT id || '|' || type || '|' ||
+		to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')
+		FROM events ORDER BY id COLLATE \"C\"" |
+		md5sum | { read -r sum _ && echo "$("$PG_BIN/psql" -X -A -t -c "SELECT count(*) FROM events") $sum"; }
+}
+
+evload_bench_check() { # N WANT NAME GOT
+	if [ "${4%% *}" != "$1" ] || [ "$4" != "$2" ]; then
+		echo "bench: $3 loaded \"$4\" (rows, checksum), not \"$2\" ($1 events)" >&2
 		return 1
-	}
+	fi
 }
 
 bench_evload() {
 	local n f db="$WORK/evload.db" w="$WORK/evload" saved=$DATA_BYTES
-	local psql reset
+	local psql reset want
 	mkdir -p "$w"
 	# shellcheck source=/dev/null
 	. "$ROOT/tests/test_helper/pg.bash"
@@ -70,16 +84,17 @@ bench_evload() {
 			"evload" "rm -f '$db' '$db-wal' '$db-shm'; evload -q -d '$db' '$f'" \
 			"sqlite3 .import + ->>" "rm -f '$db.cli'; sqlite3 '$db.cli' <'$w/cli-$n.sql'" \
 			"sqlite-utils insert --nl" "rm -f '$db.su'; sqlite-utils insert '$db.su' events '$f' --nl --pk id"
-		evload_bench_count "$n" evload sqlite3 "$db" "SELECT count(*) FROM events"
-		evload_bench_count "$n" "sqlite3 CLI" sqlite3 "$db.cli" "SELECT count(*) FROM events"
-		evload_bench_count "$n" sqlite-utils sqlite3 "$db.su" "SELECT count(*) FROM events"
+		want=$(evload_bench_sqlite_sum "$db")
+		evload_bench_check "$n" "$want" "evload (SQLite)" "$want"
+		evload_bench_check "$n" "$want" "sqlite3 CLI" "$(evload_bench_sqlite_sum "$db.cli")"
+		evload_bench_check "$n" "$want" sqlite-utils "$(evload_bench_sqlite_sum "$db.su")"
 		bench_compare "evload -> PostgreSQL, generic table ($n events)" \
 			"evload" "$reset; evload -q -d postgresql:// '$f'" \
 			"psql \\copy + insert-select" "$psql -f '$w/psql-$n.sql'"
-		evload_bench_count "$n" psql "$PG_BIN/psql" -X -A -t -c "SELECT count(*) FROM events"
+		evload_bench_check "$n" "$want" psql "$(evload_bench_pg_sum)"
 		eval "$reset"
 		evload -q -d postgresql:// "$f"
-		evload_bench_count "$n" evload "$PG_BIN/psql" -X -A -t -c "SELECT count(*) FROM events"
+		evload_bench_check "$n" "$want" "evload (PostgreSQL)" "$(evload_bench_pg_sum)"
 	done
 	DATA_BYTES=$saved
 	rm -f "$db" "$db-wal" "$db-shm" "$db.cli" "$db.su"
