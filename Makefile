@@ -128,7 +128,7 @@ bench: deps
 
 MAN := $(wildcard man/*.[157])
 SHELL_SCRIPTS := $(wildcard scripts/install-deps scripts/bench scripts/demo \
-	scripts/bench.d/*.sh scripts/pipelines/*.sh scripts/cron/*.sh .ci/run \
+	scripts/bench.d/*.sh scripts/pipelines/* scripts/cron/*.sh .ci/run \
 	tests/test_helper/*.bash)
 C_SOURCES = $(wildcard common/*.[ch] cmd/*/*.[ch] tests/unit/*.[ch] \
 	tests/fuzz/*.c tests/helpers/*.c)

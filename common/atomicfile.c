@@ -121,10 +121,11 @@ atomic_file_open(struct atomic_file *af, const char *path, mode_t mode)
 	for (tries = 0; tries < 100; tries++) {
 		sigset_t old;
 
-		snprintf(tmp, dirlen + strlen(base) + 64, "%.*s.%s.%ld.%08llx%s",
-			 (int)dirlen, path, base, (long)getpid(),
-			 (unsigned long long)(ev_rng_next(&rng) & 0xffffffffULL),
-			 ATOMIC_TMP_SUFFIX);
+		snprintf(
+		    tmp, dirlen + strlen(base) + 64, "%.*s.%s.%ld.%08llx%s",
+		    (int)dirlen, path, base, (long)getpid(),
+		    (unsigned long long)(ev_rng_next(&rng) & 0xffffffffULL),
+		    ATOMIC_TMP_SUFFIX);
 		/* Track before the file exists, so no signal can orphan it. */
 		entry = track(tmp);
 		ev_signals_block(&old);

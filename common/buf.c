@@ -117,8 +117,8 @@ buf_add_json_string(struct buf *b, const char *s, size_t n)
 			break;
 		}
 		if (*p < 0x20 || *p == 0x7f) {
-			char esc[6] = {'\\', 'u', '0', '0', hex[*p >> 4],
-				       hex[*p & 15]};
+			char esc[6] = {'\\', 'u',          '0',
+				       '0',  hex[*p >> 4], hex[*p & 15]};
 			buf_add(b, esc, 6);
 			p++;
 			continue;
@@ -198,8 +198,8 @@ buf_add_base64(struct buf *b, const void *data, size_t n)
 
 	buf_grow(b, (n + 2) / 3 * 4);
 	for (i = 0; i + 2 < n; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 |
-			     p[i + 2];
+		uint32_t v =
+		    (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
 		char q[4] = {tbl[v >> 18], tbl[(v >> 12) & 63],
 			     tbl[(v >> 6) & 63], tbl[v & 63]};
 		buf_add(b, q, 4);

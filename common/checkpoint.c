@@ -49,9 +49,10 @@ load(struct checkpoint *c, const char *text)
 	}
 	files = yajl_tree_get(root, files_path, yajl_t_array);
 	if (!YAJL_IS_OBJECT(root) || files == NULL ||
-	    !YAJL_IS_INTEGER(yajl_tree_get(root, version_path, yajl_t_number)) ||
-	    YAJL_GET_INTEGER(yajl_tree_get(root, version_path, yajl_t_number)) !=
-		1) {
+	    !YAJL_IS_INTEGER(
+		yajl_tree_get(root, version_path, yajl_t_number)) ||
+	    YAJL_GET_INTEGER(
+		yajl_tree_get(root, version_path, yajl_t_number)) != 1) {
 		ev_warn("checkpoint %s: not an evtools checkpoint (version 1)",
 			c->path);
 		yajl_tree_free(root);
@@ -84,8 +85,8 @@ load(struct checkpoint *c, const char *text)
 		    !get_u64(fpb, CKPT_FP_BYTES, &fpbv) ||
 		    !get_u64(off, UINT64_MAX, &offv) ||
 		    !get_u64(line, UINT64_MAX, &linev)) {
-			ev_warn("checkpoint %s: entry %zu is malformed", c->path,
-				i + 1);
+			ev_warn("checkpoint %s: entry %zu is malformed",
+				c->path, i + 1);
 			yajl_tree_free(root);
 			return EV_EXIT_USAGE;
 		}
@@ -93,8 +94,9 @@ load(struct checkpoint *c, const char *text)
 		fps = YAJL_GET_STRING(fp);
 		fpv = fps ? strtoull(fps, &end, 16) : 0;
 		if (fps == NULL || errno || *end || end == fps) {
-			ev_warn("checkpoint %s: entry %zu has a bad fingerprint",
-				c->path, i + 1);
+			ev_warn(
+			    "checkpoint %s: entry %zu has a bad fingerprint",
+			    c->path, i + 1);
 			yajl_tree_free(root);
 			return EV_EXIT_USAGE;
 		}
@@ -116,7 +118,8 @@ checkpoint_open(struct checkpoint *c, const char *path)
 	memset(c, 0, sizeof(*c));
 	c->path = ev_strdup(path);
 	buf_printf(&lockname, "%s.lock", path);
-	c->lockfd = open(buf_str(&lockname), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	c->lockfd =
+	    open(buf_str(&lockname), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
 	if (c->lockfd < 0) {
 		ev_warn("checkpoint lock %s:", buf_str(&lockname));
 		buf_free(&lockname);

@@ -28,10 +28,10 @@
 struct ckpt_entry {
 	char *path;
 	uint64_t dev, ino;
-	uint64_t fp;	 /* ev_hash64 of the first FPLEN bytes */
+	uint64_t fp; /* ev_hash64 of the first FPLEN bytes */
 	uint32_t fplen;
 	uint64_t offset; /* position after the last line passed on */
-	uint64_t line;	 /* its line number */
+	uint64_t line;   /* its line number */
 	bool gzip;
 	bool touched; /* updated in this run */
 };

@@ -142,8 +142,7 @@ evopt_handle(struct ev_common_opts *o, int c, const char *arg)
 		o->reject_path = arg;
 		return true;
 	case OPT_MAX_ERRORS:
-		o->max_errors =
-		    evopt_uint("max-errors", arg, 0, UINT64_MAX);
+		o->max_errors = evopt_uint("max-errors", arg, 0, UINT64_MAX);
 		return true;
 	case OPT_STATS:
 		o->stats = true;

@@ -22,8 +22,8 @@
 #include "signals.h"
 #include "util.h"
 
-#define STDIN_NAME "<stdin>"
-#define FOLLOW_BATCH 4096 /* lines from one file before looking at others */
+#define STDIN_NAME           "<stdin>"
+#define FOLLOW_BATCH         4096 /* lines from one file before looking at others */
 #define MARKER_SEARCH_LEVELS 8
 
 /* One input file (or standard input) met in this run. */
@@ -55,7 +55,7 @@ struct frame {
 /* A directory operand and the lake root found above it. */
 struct operand {
 	char *arg;
-	char *root;	  /* where the layout marker is, or ARG */
+	char *root;       /* where the layout marker is, or ARG */
 	char **rootcomps; /* names from ROOT down to ARG */
 	size_t nrootcomps;
 };
@@ -86,11 +86,11 @@ struct ev_reader {
 	struct input **in;
 	size_t nin, incap;
 	struct input *cur;   /* batch: the file being read */
-	size_t rr;	     /* follow: round-robin position */
-	size_t batch;	     /* follow: lines taken from in[rr] */
+	size_t rr;           /* follow: round-robin position */
+	size_t batch;        /* follow: lines taken from in[rr] */
 	bool round_had_data; /* follow */
-	double last_data; /* when input was last seen to have data */
-	bool got_data;	  /* lines arrived since last_data was set */
+	double last_data;    /* when input was last seen to have data */
+	bool got_data;       /* lines arrived since last_data was set */
 	bool idle_called;
 	struct input **ghost; /* follow: content of truncated files */
 	size_t nghost;
@@ -132,8 +132,8 @@ ev_reader_new(const struct ev_reader_config *cfg, char *const *args,
 	r->scanner = json_scanner_new();
 	r->id_idx = r->type_idx = r->time_idx = -1;
 	if (cfg->need_id)
-		r->id_idx = ev_reader_add_path(r, "--id-field",
-					       cfg->opts->id_field);
+		r->id_idx =
+		    ev_reader_add_path(r, "--id-field", cfg->opts->id_field);
 	if (cfg->need_type)
 		r->type_idx = ev_reader_add_path(r, "--type-field",
 						 cfg->opts->type_field);
@@ -348,8 +348,8 @@ descend_ok(struct ev_reader *r, const char *name)
 		return true;
 	if (n + r->depth + 1 > r->compscap) {
 		r->compscap = (n + r->depth + 1) * 2;
-		r->comps = ev_reallocarray(r->comps, r->compscap,
-					   sizeof(char *));
+		r->comps =
+		    ev_reallocarray(r->comps, r->compscap, sizeof(char *));
 	}
 	for (i = 0; i < n; i++)
 		r->comps[i] = r->op->rootcomps[i];
@@ -386,8 +386,8 @@ push_dir(struct ev_reader *r, const char *dir, uint64_t dev, uint64_t ino)
 	}
 	if (r->depth == r->stackcap) {
 		r->stackcap = r->stackcap ? r->stackcap * 2 : 8;
-		r->stack = ev_reallocarray(r->stack, r->stackcap,
-					   sizeof(*r->stack));
+		r->stack =
+		    ev_reallocarray(r->stack, r->stackcap, sizeof(*r->stack));
 	}
 	fr = &r->stack[r->depth++];
 	memset(fr, 0, sizeof(*fr));
@@ -398,8 +398,8 @@ push_dir(struct ev_reader *r, const char *dir, uint64_t dev, uint64_t ino)
 		/* Hidden, temporary and marker files are not data. */
 		if (de->d_name[0] == '.' || de->d_name[0] == '_')
 			continue;
-		fr->names = ev_reallocarray(fr->names, fr->n + 1,
-					    sizeof(char *));
+		fr->names =
+		    ev_reallocarray(fr->names, fr->n + 1, sizeof(char *));
 		fr->names[fr->n++] = ev_strdup(de->d_name);
 	}
 	closedir(d);
@@ -446,7 +446,8 @@ walk_next(struct ev_reader *r, bool missing_ok)
 			if (stat(arg, &st) < 0) {
 				if (missing_ok && errno == ENOENT)
 					continue;
-				if (!r->cfg.follow || !r->warned_missing[r->argi - 1])
+				if (!r->cfg.follow ||
+				    !r->warned_missing[r->argi - 1])
 					ev_warn("%s:", arg);
 				if (r->cfg.follow) {
 					r->warned_missing[r->argi - 1] = true;
@@ -459,9 +460,10 @@ walk_next(struct ev_reader *r, bool missing_ok)
 				return ev_strdup(arg);
 			r->op = operand_new(arg);
 			if (r->op->nrootcomps > 0 && r->cfg.descend &&
-			    !r->cfg.descend(r->cfg.arg, r->op->root,
-					    (const char *const *)r->op->rootcomps,
-					    r->op->nrootcomps)) {
+			    !r->cfg.descend(
+				r->cfg.arg, r->op->root,
+				(const char *const *)r->op->rootcomps,
+				r->op->nrootcomps)) {
 				r->pruned++;
 				continue;
 			}
@@ -474,7 +476,8 @@ walk_next(struct ev_reader *r, bool missing_ok)
 			pop_dir(r);
 			continue;
 		}
-		full = ev_malloc(strlen(fr->dir) + strlen(fr->names[fr->i]) + 2);
+		full =
+		    ev_malloc(strlen(fr->dir) + strlen(fr->names[fr->i]) + 2);
 		sprintf(full, "%s%s%s", fr->dir,
 			fr->dir[strlen(fr->dir) - 1] == '/' ? "" : "/",
 			fr->names[fr->i]);
@@ -800,8 +803,8 @@ take_line(struct ev_reader *r, struct input *f, const struct line *ln,
 		r->rep->blank++;
 		return false;
 	}
-	if (json_scan(r->scanner, ln->data, ln->len, r->paths, r->vals,
-		      &err) < 0) {
+	if (json_scan(r->scanner, ln->data, ln->len, r->paths, r->vals, &err) <
+	    0) {
 		size_t col = 0;
 
 		switch (err.kind) {
@@ -932,8 +935,7 @@ wait_pipe(struct ev_reader *r, struct input *f)
 		if (r->cfg.idle > 0 && !r->idle_called)
 			timeout = (int)(r->cfg.idle / 1000);
 		if (r->cfg.idle_exit > 0) {
-			double left = r->cfg.idle_exit / 1e6 -
-				      idle_seconds(r);
+			double left = r->cfg.idle_exit / 1e6 - idle_seconds(r);
 			int ms = left > 0 ? (int)(left * 1000) + 1 : 0;
 
 			if (timeout < 0 || ms < timeout)
@@ -988,9 +990,10 @@ next_batch(struct ev_reader *r, struct ev_event *ev)
 			continue;
 		}
 		if (st == LINE_AGAIN && lineio_pending(r->cur->lio) > 0)
-			ev_warn("%s: last line has no newline yet; left for the "
-				"next run",
-				r->cur->path);
+			ev_warn(
+			    "%s: last line has no newline yet; left for the "
+			    "next run",
+			    r->cur->path);
 		input_close(r->cur);
 		r->cur = NULL;
 	}
@@ -1070,15 +1073,16 @@ follow_maintenance(struct ev_reader *r)
 				g->lio = NULL;
 				g->pos = lineio_offset(f->lio);
 				g->lineno = lineio_lineno(f->lio);
-				r->ghost = ev_reallocarray(r->ghost, r->nghost + 1,
-							   sizeof(*r->ghost));
+				r->ghost = ev_reallocarray(
+				    r->ghost, r->nghost + 1, sizeof(*r->ghost));
 				r->ghost[r->nghost++] = g;
 				ev_warn("%s: file truncated; reading it from "
 					"the start",
 					f->path);
 				lineio_free(f->lio);
-				f->lio = lineio_new(fd, f->path, true,
-						    r->cfg.opts->max_line, 0, 0);
+				f->lio =
+				    lineio_new(fd, f->path, true,
+					       r->cfg.opts->max_line, 0, 0);
 				lineio_set_follow(f->lio, true);
 				f->pos = f->lineno = 0;
 				fingerprint(fd, &f->fp, &f->fplen);
@@ -1148,7 +1152,8 @@ next_follow(struct ev_reader *r, struct ev_event *ev)
 			return 0; /* following only stdin, and it ended */
 		{
 			struct timespec ts = {r->cfg.poll_ms / 1000,
-					      (r->cfg.poll_ms % 1000) * 1000000L};
+					      (r->cfg.poll_ms % 1000) *
+						  1000000L};
 
 			nanosleep(&ts, NULL);
 		}
@@ -1171,8 +1176,8 @@ void
 ev_reader_reject(struct ev_reader *r, const struct ev_event *ev,
 		 const char *reason)
 {
-	report_reject(r->rep, ev->file, ev->lineno, ev->line, ev->len,
-		      ev->len, 0, reason);
+	report_reject(r->rep, ev->file, ev->lineno, ev->line, ev->len, ev->len,
+		      0, reason);
 }
 
 int
@@ -1190,8 +1195,8 @@ ev_reader_time(struct ev_reader *r, const struct ev_event *ev, evtime_t *t,
 		return -1;
 	}
 	if (v->type == JSON_NUMBER) {
-		if (evtime_parse_epoch(v->ptr, v->len, r->cfg.opts->time_unit, t,
-				       &err) == 0)
+		if (evtime_parse_epoch(v->ptr, v->len, r->cfg.opts->time_unit,
+				       t, &err) == 0)
 			return 0;
 		buf_printf(why, "invalid time %.*s in field '%s': %s",
 			   (int)(v->len > 64 ? 64 : v->len), v->ptr,

@@ -31,11 +31,11 @@ struct ev_reader_config {
 	const struct ev_common_opts *opts;
 	struct ev_report *report;
 	bool need_id, need_type, need_time; /* envelope fields to extract */
-	bool follow;			    /* -f: wait for more data */
-	bool from_end;	     /* start files without a checkpoint at their end */
-	int64_t idle_exit;   /* follow: end after this long without data */
-	int64_t idle;	     /* call on_idle after this long without data */
-	int poll_ms;	     /* follow: how often to look again (default 200) */
+	bool follow;                        /* -f: wait for more data */
+	bool from_end;     /* start files without a checkpoint at their end */
+	int64_t idle_exit; /* follow: end after this long without data */
+	int64_t idle;      /* call on_idle after this long without data */
+	int poll_ms;       /* follow: how often to look again (default 200) */
 	struct checkpoint *ckpt; /* positions to resume from, or NULL */
 	/*
 	 * Directory pruning: called for every directory below an operand;
@@ -98,8 +98,8 @@ void ev_reader_reject(struct ev_reader *r, const struct ev_event *ev,
  * "missing time field 'time'" or "invalid time '2015-13-01': invalid
  * month in field 'time'".
  */
-int ev_reader_time(struct ev_reader *r, const struct ev_event *ev,
-		   evtime_t *t, struct buf *why);
+int ev_reader_time(struct ev_reader *r, const struct ev_event *ev, evtime_t *t,
+		   struct buf *why);
 
 /*
  * Records in C the position of every input file read in this run (after

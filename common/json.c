@@ -28,10 +28,10 @@
 struct jp_node {
 	char *key;
 	size_t keylen;
-	int index;		 /* path index when a path ends here, else -1 */
-	struct jp_node *child;	 /* first child */
+	int index;               /* path index when a path ends here, else -1 */
+	struct jp_node *child;   /* first child */
 	struct jp_node *sibling; /* next sibling */
-	int *subtree;		 /* indices of every path at or below */
+	int *subtree;            /* indices of every path at or below */
 	size_t nsubtree;
 };
 
@@ -223,7 +223,7 @@ json_paths_name(const struct json_paths *ps, size_t i)
 struct jlevel {
 	const struct jp_node *node;
 	const char *start; /* where the object began */
-	int rec;	   /* path index the whole object is the value of */
+	int rec;           /* path index the whole object is the value of */
 };
 
 struct json_scanner {
@@ -425,8 +425,9 @@ scan_string(const char *line, const char *p, const char *end, bool *escaped,
 					    q[7] != 'u' ||
 					    (lo = hex4(q + 8)) < 0xdc00 ||
 					    lo > 0xdfff) {
-						fail(err, JSON_E_SYNTAX, line, q,
-						     "lone surrogate in \\u escape");
+						fail(
+						    err, JSON_E_SYNTAX, line, q,
+						    "lone surrogate in \\u escape");
 						return NULL;
 					}
 					q += 12;
@@ -512,8 +513,8 @@ scan_number(const char *line, const char *p, const char *end,
 			q++;
 	}
 	/* "01", "1.5.2", "1e5e": more number characters cannot follow. */
-	if (q < end && (is_digit((unsigned char)*q) || *q == '.' ||
-			*q == 'e' || *q == 'E' || *q == '+' || *q == '-')) {
+	if (q < end && (is_digit((unsigned char)*q) || *q == '.' || *q == 'e' ||
+			*q == 'E' || *q == '+' || *q == '-')) {
 		fail(err, JSON_E_SYNTAX, line, p, "invalid number");
 		return NULL;
 	}
@@ -565,8 +566,8 @@ json_scan(struct json_scanner *s, const char *line, size_t n,
 	  struct json_error *err)
 {
 	const char *p = line, *end = line + n, *vstart;
-	size_t depth = 0;     /* open containers */
-	size_t tracked = 0;   /* open containers that are tracked objects */
+	size_t depth = 0;   /* open containers */
+	size_t tracked = 0; /* open containers that are tracked objects */
 	const struct jp_node *pending = NULL; /* trie node of the next value */
 	/* One recorded container that is not tracked (its depth, index). */
 	size_t rec_depth = 0;

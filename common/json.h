@@ -48,8 +48,8 @@ struct json_value {
 /* What was wrong with a rejected line. */
 enum json_error_kind {
 	JSON_OK = 0,
-	JSON_E_SYNTAX,	   /* not JSON */
-	JSON_E_UTF8,	   /* JSON except for invalid UTF-8 in a string */
+	JSON_E_SYNTAX,     /* not JSON */
+	JSON_E_UTF8,       /* JSON except for invalid UTF-8 in a string */
 	JSON_E_NOT_OBJECT, /* valid JSON, but not an object */
 };
 

@@ -15,7 +15,7 @@
 #include "util.h"
 
 #define READ_CHUNK (256 * 1024)
-#define ZIN_SIZE (128 * 1024)
+#define ZIN_SIZE   (128 * 1024)
 
 enum fill_result {
 	FILL_DATA,
@@ -30,13 +30,13 @@ struct lineio {
 	int fd;
 	bool own_fd;
 	bool follow;
-	bool nbcheck;	/* report LINE_WOULDBLOCK for pipes */
-	bool pollable;	/* not a regular file */
-	bool detected;	/* gzip magic checked */
+	bool nbcheck;  /* report LINE_WOULDBLOCK for pipes */
+	bool pollable; /* not a regular file */
+	bool detected; /* gzip magic checked */
 	bool gzip;
-	bool zactive;	/* inside a gzip member */
-	bool done;	/* after an error: only EOF from now on */
-	bool skipping;	/* inside an overlong line */
+	bool zactive;  /* inside a gzip member */
+	bool done;     /* after an error: only EOF from now on */
+	bool skipping; /* inside an overlong line */
 	z_stream zs;
 	unsigned char *zin;
 	size_t zincap; /* bytes at ZIN (at least ZIN_SIZE) */
@@ -45,9 +45,9 @@ struct lineio {
 	char *buf;
 	size_t cap, start, end, scanned;
 	size_t max_line;
-	uint64_t pos;	 /* position of buf[start] */
+	uint64_t pos;    /* position of buf[start] */
 	uint64_t lineno; /* lines returned so far */
-	uint64_t raw;	 /* bytes read from fd */
+	uint64_t raw;    /* bytes read from fd */
 
 	char prefix[LINEIO_PREFIX_MAX];
 	size_t prefixlen;
@@ -306,7 +306,8 @@ fill(struct lineio *l)
 		    (unsigned char)l->buf[1] == 0x8b) {
 			l->gzip = true;
 			if (inflateInit2(&l->zs, 16 + MAX_WBITS) != Z_OK)
-				ev_die(EV_EXIT_IO, "zlib initialisation failed");
+				ev_die(EV_EXIT_IO,
+				       "zlib initialisation failed");
 			/*
 			 * The first read may hold more than ZIN_SIZE bytes
 			 * (up to the line buffer's size): all of it is
@@ -431,8 +432,8 @@ lineio_next(struct lineio *l, struct line *out)
 			l->pos += l->end - l->start;
 			l->start = l->end = l->scanned = 0;
 		} else {
-			size_t from = l->scanned > l->start ? l->scanned
-							    : l->start;
+			size_t from =
+			    l->scanned > l->start ? l->scanned : l->start;
 
 			nl = memchr(l->buf + from, '\n', l->end - from);
 			if (nl != NULL) {

@@ -18,24 +18,24 @@
 #define LINEIO_PREFIX_MAX 4096
 
 enum lineio_status {
-	LINE_OK,	 /* a complete line */
-	LINE_EOF,	 /* no more lines */
-	LINE_AGAIN,	 /* follow mode: at end of file for now */
+	LINE_OK,         /* a complete line */
+	LINE_EOF,        /* no more lines */
+	LINE_AGAIN,      /* follow mode: at end of file for now */
 	LINE_WOULDBLOCK, /* a pipe or terminal has no data right now */
-	LINE_TOOLONG,	 /* a line over the maximum; DATA holds its prefix */
-	LINE_BADGZIP,	 /* truncated or corrupt gzip; DATA holds any partial
+	LINE_TOOLONG,    /* a line over the maximum; DATA holds its prefix */
+	LINE_BADGZIP,    /* truncated or corrupt gzip; DATA holds any partial
 			    line; lineio_error() says which */
-	LINE_ERROR,	 /* read error; lineio_error() has the message */
+	LINE_ERROR,      /* read error; lineio_error() has the message */
 };
 
 struct line {
 	const char *data; /* the line without its '\n' */
-	size_t len;	  /* bytes at DATA (for TOOLONG: the prefix kept) */
+	size_t len;       /* bytes at DATA (for TOOLONG: the prefix kept) */
 	uint64_t fulllen; /* the whole line's length (TOOLONG) */
 	uint64_t lineno;  /* 1-based */
 	uint64_t offset;  /* position of the line's first byte */
-	uint64_t next;	  /* position just past its '\n' */
-	bool newline;	  /* false for a final line without '\n' */
+	uint64_t next;    /* position just past its '\n' */
+	bool newline;     /* false for a final line without '\n' */
 };
 
 struct lineio;

@@ -48,8 +48,8 @@ append(struct ev_out *o, const char *p, size_t n)
 		if (n >= o->cap) {
 			/* Larger than the buffer: write it through. */
 			if (ev_write_all(o->fd, p, n) < 0)
-				ev_die(EV_EXIT_IO, "write error on %s:",
-				       o->name);
+				ev_die(EV_EXIT_IO,
+				       "write error on %s:", o->name);
 			return;
 		}
 	}

@@ -21,9 +21,9 @@ struct ev_out {
 	const char *name; /* for messages: "standard output" */
 	char *buf;
 	size_t len, cap;
-	bool unbuffered;  /* flush after every line (--unbuffered) */
-	uint64_t lines;	  /* lines written (buffered or not) */
-	uint64_t bytes;	  /* bytes written (buffered or not) */
+	bool unbuffered; /* flush after every line (--unbuffered) */
+	uint64_t lines;  /* lines written (buffered or not) */
+	uint64_t bytes;  /* bytes written (buffered or not) */
 };
 
 void out_init(struct ev_out *o, int fd, const char *name);

@@ -249,7 +249,8 @@ report_tick(struct ev_report *r)
 	human(a, sizeof(a), (double)r->lines_in);
 	human(b, sizeof(b), (double)r->bytes_in);
 	human(c, sizeof(c), (double)r->lines_in / (now - r->t0));
-	fprintf(stderr, "\r\033[K%s: %s lines, %sB read, %s lines/s, %llu rejected",
+	fprintf(stderr,
+		"\r\033[K%s: %s lines, %sB read, %s lines/s, %llu rejected",
 		ev_progname, a, b, c, (unsigned long long)r->rejected);
 	r->progress_drawn = true;
 }
@@ -282,7 +283,8 @@ report_finish(struct ev_report *r, int status)
 
 		if (r->rejected > r->shown)
 			snprintf(shown, sizeof(shown), " (%u shown)", r->shown);
-		fprintf(stderr, "%s: %llu line%s rejected%s, %s --max-errors %llu\n",
+		fprintf(stderr,
+			"%s: %llu line%s rejected%s, %s --max-errors %llu\n",
 			ev_progname, (unsigned long long)r->rejected,
 			r->rejected == 1 ? "" : "s", shown,
 			report_over_limit(r) ? "more than" : "within",
@@ -324,7 +326,8 @@ report_finish(struct ev_report *r, int status)
 				break;
 			}
 		}
-		buf_printf(&s, ",\"seconds\":%.3f}\n", ev_now_monotonic() - r->t0);
+		buf_printf(&s, ",\"seconds\":%.3f}\n",
+			   ev_now_monotonic() - r->t0);
 		fputs(buf_str(&s), stderr);
 		buf_free(&s);
 	}

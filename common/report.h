@@ -19,7 +19,7 @@
 #include "atomicfile.h"
 #include "buf.h"
 
-#define REPORT_SHOW_MAX 10
+#define REPORT_SHOW_MAX  10
 #define REPORT_MAX_EXTRA 40
 
 struct report_extra {
@@ -32,15 +32,15 @@ struct report_extra {
 
 struct ev_report {
 	uint64_t lines_in;  /* lines read, every kind */
-	uint64_t blank;	    /* blank lines skipped */
+	uint64_t blank;     /* blank lines skipped */
 	uint64_t rejected;  /* lines rejected */
 	uint64_t lines_out; /* set by the tool before report_finish */
 	uint64_t bytes_in;
 	uint64_t bytes_out;
 	uint64_t max_errors; /* --max-errors */
 	unsigned shown;
-	bool stats;	      /* --stats */
-	int progress;	      /* -1 auto (a terminal), 0 off, 1 on */
+	bool stats;   /* --stats */
+	int progress; /* -1 auto (a terminal), 0 off, 1 on */
 	double t0, last_tick;
 	bool progress_drawn;
 	char *reject_path;

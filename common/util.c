@@ -168,7 +168,7 @@ ev_parse_bytes(const char *s, uint64_t min, uint64_t max, uint64_t *out,
 		const char *suffix;
 		unsigned shift;
 	} units[] = {
-	    {"", 0},	{"K", 10},  {"KiB", 10}, {"M", 20},
+	    {"", 0},     {"K", 10}, {"KiB", 10}, {"M", 20},
 	    {"MiB", 20}, {"G", 30}, {"GiB", 30},
 	};
 	size_t digits = strspn(s, "0123456789");

@@ -13,22 +13,22 @@
  * Exit statuses, the same for every tool (see evtools(7)).
  */
 enum {
-	EV_EXIT_OK = 0,       /* success */
-	EV_EXIT_REJECT = 1,   /* more input rejected than --max-errors allows */
-	EV_EXIT_USAGE = 2,    /* bad option, bad model or schema; nothing done */
-	EV_EXIT_IO = 3,       /* I/O, system or database failure */
-	EV_EXIT_LOCKED = 75,  /* another run holds the lock (EX_TEMPFAIL) */
+	EV_EXIT_OK = 0,      /* success */
+	EV_EXIT_REJECT = 1,  /* more input rejected than --max-errors allows */
+	EV_EXIT_USAGE = 2,   /* bad option, bad model or schema; nothing done */
+	EV_EXIT_IO = 3,      /* I/O, system or database failure */
+	EV_EXIT_LOCKED = 75, /* another run holds the lock (EX_TEMPFAIL) */
 };
 
 #define EV_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #if defined(__GNUC__)
 #define EV_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#define EV_LIKELY(x) __builtin_expect(!!(x), 1)
-#define EV_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define EV_LIKELY(x)    __builtin_expect(!!(x), 1)
+#define EV_UNLIKELY(x)  __builtin_expect(!!(x), 0)
 #else
 #define EV_PRINTF(f, a)
-#define EV_LIKELY(x) (x)
+#define EV_LIKELY(x)   (x)
 #define EV_UNLIKELY(x) (x)
 #endif
 

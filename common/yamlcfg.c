@@ -95,15 +95,14 @@ node_new(enum ynode_kind kind, const yaml_mark_t *m)
 static void
 add_kid(struct ynode *parent, struct ynode *kid)
 {
-	parent->kids = ev_reallocarray(parent->kids, parent->n + 1,
-				       sizeof(*parent->kids));
+	parent->kids =
+	    ev_reallocarray(parent->kids, parent->n + 1, sizeof(*parent->kids));
 	parent->kids[parent->n++] = kid;
 }
 
 /* Checks the newest key of MAP against the earlier ones. */
 static int
-check_duplicate(const struct ydoc *d, const struct ynode *map,
-		struct buf *err)
+check_duplicate(const struct ydoc *d, const struct ynode *map, struct buf *err)
 {
 	const struct ynode *k = map->kids[map->n - 1];
 	char tmp[256];
@@ -137,8 +136,8 @@ parser_error(const struct ydoc *d, const yaml_parser_t *p, struct buf *err)
 }
 
 int
-ydoc_load_string(struct ydoc *d, const char *name, const char *text,
-		 size_t len, struct buf *err)
+ydoc_load_string(struct ydoc *d, const char *name, const char *text, size_t len,
+		 struct buf *err)
 {
 	yaml_parser_t p;
 	yaml_event_t ev;
@@ -211,7 +210,8 @@ ydoc_load_string(struct ydoc *d, const char *name, const char *text,
 					       YAML_PLAIN_SCALAR_STYLE &&
 					   tag == NULL;
 			} else {
-				n = node_new(ev.type == YAML_SEQUENCE_START_EVENT
+				n = node_new(ev.type ==
+						     YAML_SEQUENCE_START_EVENT
 						 ? YNODE_SEQ
 						 : YNODE_MAP,
 					     &ev.start_mark);
@@ -232,9 +232,10 @@ ydoc_load_string(struct ydoc *d, const char *name, const char *text,
 			}
 			if (n->kind != YNODE_SCALAR) {
 				if (depth == YCFG_MAX_DEPTH) {
-					r = yerr(err, d, n,
-						 "nesting deeper than %d levels",
-						 YCFG_MAX_DEPTH);
+					r = yerr(
+					    err, d, n,
+					    "nesting deeper than %d levels",
+					    YCFG_MAX_DEPTH);
 					break;
 				}
 				stack[depth++] = n;
@@ -309,7 +310,8 @@ ymap_get(const struct ynode *map, const char *key)
 	if (map == NULL || map->kind != YNODE_MAP)
 		return NULL;
 	for (i = 0; i + 1 < map->n; i += 2)
-		if (map->kids[i]->len == n && memcmp(map->kids[i]->str, key, n) == 0)
+		if (map->kids[i]->len == n &&
+		    memcmp(map->kids[i]->str, key, n) == 0)
 			return map->kids[i + 1];
 	return NULL;
 }

@@ -24,15 +24,15 @@ enum ynode_kind { YNODE_SCALAR, YNODE_SEQ, YNODE_MAP };
 struct ynode {
 	enum ynode_kind kind;
 	unsigned line, col; /* 1-based, where the node starts */
-	char *str;	    /* scalar text, NUL-terminated */
+	char *str;          /* scalar text, NUL-terminated */
 	size_t len;
-	bool plain;	    /* an unquoted scalar (null/true/numbers) */
+	bool plain;          /* an unquoted scalar (null/true/numbers) */
 	struct ynode **kids; /* SEQ: items; MAP: key, value, key, value... */
-	size_t n;	     /* number of entries in KIDS */
+	size_t n;            /* number of entries in KIDS */
 };
 
 struct ydoc {
-	char *path; /* as given, for messages */
+	char *path;         /* as given, for messages */
 	struct ynode *root; /* NULL for an empty document */
 };
 
@@ -63,8 +63,8 @@ const struct ynode *ymap_get(const struct ynode *map, const char *key);
  * not in ALLOWED (NULL-terminated), and with "expected a mapping" when MAP
  * is not a mapping.  WHAT names the mapping in messages ("rule").
  */
-int ycheck_keys(const struct ydoc *d, const struct ynode *map,
-		const char *what, const char *const *allowed, struct buf *err);
+int ycheck_keys(const struct ydoc *d, const struct ynode *map, const char *what,
+		const char *const *allowed, struct buf *err);
 
 /* A plain scalar null, "~" or empty, or a missing node. */
 bool ynode_is_null(const struct ynode *n);

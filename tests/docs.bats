@@ -49,6 +49,15 @@ run_examples() {
 		echo 'set -o pipefail'
 		while IFS= read -r cmd; do
 			n=$((n + 1))
+			# A job put in the background is checked by the "wait" after
+			# it: every such job must have succeeded.
+			if [[ $cmd == *[^\&]\& ]]; then
+				printf '%s\nbg+=($!)\n' "$cmd"
+				continue
+			elif [ "$cmd" = wait ]; then
+				printf 'for p in "${bg[@]}"; do wait "$p" || { echo "example %d: a background job failed" >&2; exit 1; }; done\n' "$n"
+				continue
+			fi
 			printf '%s || { s=$?; echo "example %d failed ($s): %s" >&2; exit 1; }\n' \
 				"$cmd" "$n" "${cmd//%/%%}"
 		done < <(man_examples "$EV_ROOT/man/$page")

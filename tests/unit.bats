@@ -42,6 +42,10 @@ run_unit() {
 	run_unit t_evload_convert
 }
 
+@test "unit: t_evscore_fmtnum" {
+	run_unit t_evscore_fmtnum
+}
+
 @test "unit: t_evscore_match" {
 	run_unit t_evscore_match
 }

@@ -290,8 +290,9 @@ main(int argc, char **argv)
 			c.follow = true;
 			break;
 		case 't':
-			c.filter.types = ev_reallocarray(
-			    c.filter.types, c.filter.ntypes + 1, sizeof(char *));
+			c.filter.types =
+			    ev_reallocarray(c.filter.types, c.filter.ntypes + 1,
+					    sizeof(char *));
 			c.filter.types[c.filter.ntypes++] = optarg;
 			break;
 		case OPT_SINCE:

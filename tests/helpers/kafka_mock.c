@@ -59,8 +59,8 @@ main(int argc, char **argv)
 	if (brokers < 1)
 		usage();
 	conf = rd_kafka_conf_new();
-	if (rd_kafka_conf_set(conf, "log_level", "3", errstr,
-			      sizeof(errstr)) != RD_KAFKA_CONF_OK) {
+	if (rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof(errstr)) !=
+	    RD_KAFKA_CONF_OK) {
 		fprintf(stderr, "kafka_mock: %s\n", errstr);
 		return 1;
 	}

@@ -11,6 +11,7 @@ ev_setup() {
 	bats_load_library bats-assert
 	EV_ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
 	EV_BUILD="${EV_BUILD:-$EV_ROOT/build}"
+	# shellcheck disable=SC2034 # used by the test files
 	FIX="$EV_ROOT/tests/fixtures"
 	PATH="$EV_BUILD/bin:$EV_BUILD/helpers:$PATH"
 	export LC_ALL=C TZ=UTC
@@ -34,6 +35,7 @@ assert_files_equal() {
 run_to_files() {
 	set +e
 	"$@" >"$T/out" 2>"$T/err"
+	# shellcheck disable=SC2034 # read by the test, as after bats "run"
 	status=$?
 	set -e
 }

@@ -17,7 +17,8 @@ usage_text() {
 
 # man_examples PAGE: the shell commands of the EXAMPLES section, one per
 # line: the "$ " lines of each literal display, continuation lines joined,
-# mdoc escapes undone; a line ending in "\e" or "|" continues on the next.  A display preceded by the comment line
+# mdoc escapes undone; a line ending in "\e", "|" or "&&" continues on the
+# next.  A display preceded by the comment line
 # '.\" docs-test: skip' is left out (it needs something the tests cannot
 # provide, such as a Kafka broker); the comment says why.
 man_examples() {
@@ -43,8 +44,8 @@ man_examples() {
 		} else {
 			next
 		}
-		# A line ending in a backslash or a pipe goes on.
-		cont = (cmd ~ /\\$/ || cmd ~ /\|[ \t]*$/)
+		# A line ending in a backslash, a pipe or "&&" goes on.
+		cont = (cmd ~ /\\$/ || cmd ~ /(\||&&)[ \t]*$/)
 		if (cmd ~ /\\$/) sub(/[ \t]*\\$/, "", cmd)
 	}' "$1"
 }
