@@ -9,7 +9,7 @@ setup() {
 	ev_setup
 	evscore_setup
 	USAGE='usage: evscore -m model [-u] [--field name] [--overwrite]
-               [--only verdict[,verdict...]] [--type-field path]
+               [--only verdict[,verdict ...]] [--type-field path]
                [--max-line-bytes n] [--reject file] [--max-errors n]
                [--stats] [--progress | --no-progress] [file | dir ...]
        evscore -m model --check'
