@@ -81,11 +81,16 @@ $(BUILD)/helpers/%: $(BUILD)/obj/tests/helpers/%.o $(LIB)
 deps:
 	@scripts/install-deps
 
-# The test suite runs the binaries in EV_BIN (default build/bin).
+# The test suite runs the binaries in EV_BIN (default build/bin).  Test
+# files run BATS_JOBS at a time (GNU parallel); the tests of one file run
+# in order.
 BATS_FLAGS ?=
+BATS_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+BATS_RUN = bats $(if $(filter-out 0 1,$(BATS_JOBS)),--jobs $(BATS_JOBS) \
+	--no-parallelize-within-files) $(BATS_FLAGS)
 check: deps
 	@$(MAKE) --no-print-directory all
-	EV_BUILD=$(abspath $(BUILD)) bats $(BATS_FLAGS) tests/
+	EV_BUILD=$(abspath $(BUILD)) $(BATS_RUN) tests/
 
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
@@ -95,7 +100,7 @@ asan: deps
 	EV_BUILD=$(abspath build/asan) EV_SANITIZER=1 \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99 \
-		bats $(BATS_FLAGS) tests/
+		$(BATS_RUN) tests/
 
 # libFuzzer targets: tests/fuzz/fuzz_*.c, each linked with the library
 # sources compiled by clang.
