@@ -11,7 +11,7 @@ setup() {
 	load_setup
 	G="$FIX/evload"
 	USAGE='usage: evload -d target [-nq] [-s schema] [-m mode] [--table name]
-              [--since time] [--until time] [--batch-rows n]
+              [--since time] [--until time] [--batch-rows n [--no-ledger]]
               [--id-field path] [--type-field path] [--time-field path]
               [--time-unit unit] [--max-line-bytes n] [--reject file]
               [--max-errors n] [--stats] [--progress | --no-progress]
@@ -51,6 +51,8 @@ $USAGE" ]
 	[ "$stderr" = "evload: --dry-run and --batch-rows exclude each other" ]
 	run -2 --separate-stderr evload -d t.db --batch-rows 0
 	[ "$stderr" = "evload: --batch-rows: too small value '0'" ]
+	run -2 --separate-stderr evload -d t.db --no-ledger
+	[ "$stderr" = "evload: --no-ledger needs --batch-rows" ]
 	[ ! -e t.db ]
 }
 
@@ -524,6 +526,33 @@ evload: 5 rows read, 5 inserted, 0 updated, 0 skipped, 0 rejected, S seconds"
 	run_to_files evload -d t.db -m insert --batch-rows 50 <in
 	[ "$status" -eq 0 ]
 	[ "$(dump t.db 'SELECT count(*), count(DISTINCT id) FROM events')" = "2000|2000" ]
+}
+
+@test "a stream read again in another order: the ledger refuses it, --no-ledger leaves it to the keys" {
+	evgen -n 5 --seed 13 >in
+	{ sed -n 1p in; sed -n 3p in; sed -n 2p in; sed -n 4,5p in; } >swapped
+	evload -q -d t.db --batch-rows 2 <in
+	run_to_files evload -q -d t.db --batch-rows 2 <swapped
+	[ "$status" -eq 3 ]
+	echo "evload: <stdin>:5: differs from the input that the ledger of table events records as loaded up to line 5" >want
+	assert_files_equal "$T/err" want
+	# Without a ledger: read from the start, every row skipped by its key.
+	run_to_files evload -d t.db --batch-rows 2 --no-ledger <swapped
+	[ "$status" -eq 0 ]
+	echo "evload: 5 rows read, 0 inserted, 0 updated, 5 skipped, 0 rejected, S seconds" >want
+	strip_seconds "$T/err" >got
+	assert_files_equal got want
+	[ "$(dump t.db 'SELECT count(*), count(DISTINCT id) FROM events')" = "5|5" ]
+	# The ledger is untouched, and a fresh table gets none.
+	[ "$(dump t.db 'SELECT input_name, last_line FROM _evload_ledger')" = "<stdin>|5" ]
+	evload -q -d u.db --batch-rows 2 --no-ledger <in
+	[ "$(dump u.db "SELECT count(*) FROM sqlite_master WHERE name = '_evload_ledger'")" = 0 ]
+	# In mode insert the keys reject the rows loaded before.
+	evload -q -d v.db -m insert --batch-rows 2 --no-ledger <in
+	run_to_files evload -q -d v.db -m insert --batch-rows 2 --no-ledger --max-errors 5 <swapped
+	[ "$status" -eq 0 ]
+	[ "$(grep -c 'duplicate key' "$T/err")" -eq 5 ]
+	[ "$(dump v.db 'SELECT count(*) FROM events')" = 5 ]
 }
 
 # --- the manual's examples -----------------------------------------------

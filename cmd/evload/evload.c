@@ -27,7 +27,7 @@
 
 static const char usage_text[] =
     "usage: evload -d target [-nq] [-s schema] [-m mode] [--table name]\n"
-    "              [--since time] [--until time] [--batch-rows n]\n"
+    "              [--since time] [--until time] [--batch-rows n [--no-ledger]]\n"
     "              [--id-field path] [--type-field path] [--time-field path]\n"
     "              [--time-unit unit] [--max-line-bytes n] [--reject file]\n"
     "              [--max-errors n] [--stats] [--progress | --no-progress]\n"
@@ -38,6 +38,7 @@ enum {
 	OPT_SINCE,
 	OPT_UNTIL,
 	OPT_BATCH_ROWS,
+	OPT_NO_LEDGER,
 };
 
 static const struct option tool_opts[] = {
@@ -50,6 +51,7 @@ static const struct option tool_opts[] = {
     {"since", required_argument, NULL, OPT_SINCE},
     {"until", required_argument, NULL, OPT_UNTIL},
     {"batch-rows", required_argument, NULL, OPT_BATCH_ROWS},
+    {"no-ledger", no_argument, NULL, OPT_NO_LEDGER},
     {NULL, 0, NULL, 0},
 };
 
@@ -84,6 +86,8 @@ struct evload {
 	bool has_since, has_until;
 	evtime_t since, until;
 	uint64_t batch_rows;
+	bool no_ledger; /* --no-ledger */
+	bool use_ledger; /* --batch-rows without --no-ledger */
 
 	struct batch_info bi;
 	struct keyset ks;
@@ -169,7 +173,7 @@ txn_begin(struct evload *l)
 		r = table_prepare(l->db, &l->sc, l->quiet, defer, &l->bi.fresh);
 		if (r != 0)
 			return r;
-		if (l->batch_rows && (r = ledger_prepare(l->db)) != 0)
+		if (l->use_ledger && (r = ledger_prepare(l->db)) != 0)
 			return r;
 		l->prepared = true;
 	}
@@ -227,7 +231,7 @@ txn_commit(struct evload *l)
 	size_t i;
 	int r;
 
-	if (l->batch_rows && (r = ledger_write(l)) != 0)
+	if (l->use_ledger && (r = ledger_write(l)) != 0)
 		return r;
 	if ((r = l->db->ops->commit(l->db)) != 0)
 		return r;
@@ -414,7 +418,7 @@ load_event(struct evload *l, const struct ev_event *ev)
 		l->fail = EV_EXIT_REJECT; /* the reader rejected a line */
 		return;
 	}
-	if (l->batch_rows) {
+	if (l->use_ledger) {
 		r = ledger_track(l, ev);
 		if (r < 0) {
 			l->fail = -r;
@@ -470,7 +474,7 @@ load_event(struct evload *l, const struct ev_event *ev)
 		reject_event(l, ev, buf_str(&l->why));
 		return;
 	}
-	if (l->batch_rows)
+	if (l->use_ledger)
 		l->cur->now.rows++;
 	l->bi.rows++;
 	if (l->batch_rows && l->bi.rows >= l->batch_rows)
@@ -485,13 +489,13 @@ run(struct evload *l)
 
 	if ((r = txn_begin(l)) != 0)
 		return r;
-	if (l->batch_rows && (r = ledger_load(l)) != 0)
+	if (l->use_ledger && (r = ledger_load(l)) != 0)
 		return r;
 	while (!l->fail && ev_reader_next(l->rd, &ev))
 		load_event(l, &ev);
 	if (l->fail)
 		return l->fail;
-	if (l->batch_rows && (r = input_check_end(l, l->cur)) != 0)
+	if (l->use_ledger && (r = input_check_end(l, l->cur)) != 0)
 		return r;
 	if ((r = ev_reader_status(l->rd)) != 0)
 		return r;
@@ -633,6 +637,9 @@ main(int argc, char **argv)
 			l.batch_rows =
 			    evopt_uint("batch-rows", optarg, 1, 1000000000);
 			break;
+		case OPT_NO_LEDGER:
+			l.no_ledger = true;
+			break;
 		case 'h':
 			usage(0);
 		case 'V':
@@ -655,6 +662,9 @@ main(int argc, char **argv)
 	    !(l.has_since && l.has_until))
 		ev_die(EV_EXIT_USAGE, "--mode replace with --batch-rows needs "
 				      "--since and --until");
+	if (l.no_ledger && !l.batch_rows)
+		ev_die(EV_EXIT_USAGE, "--no-ledger needs --batch-rows");
+	l.use_ledger = l.batch_rows && !l.no_ledger;
 	if (l.dry_run && l.batch_rows)
 		ev_die(EV_EXIT_USAGE, "--dry-run and --batch-rows exclude each "
 				      "other");
