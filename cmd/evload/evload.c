@@ -86,7 +86,7 @@ struct evload {
 	bool has_since, has_until;
 	evtime_t since, until;
 	uint64_t batch_rows;
-	bool no_ledger; /* --no-ledger */
+	bool no_ledger;  /* --no-ledger */
 	bool use_ledger; /* --batch-rows without --no-ledger */
 
 	struct batch_info bi;
