@@ -212,8 +212,11 @@ log 2'
 	evcat --checkpoint cp fifo >/dev/null 2>first.err 3>&- &
 	first=$!
 	exec 7<>fifo
-	# Generous: a sanitizer build on a loaded machine starts slowly.
-	WAIT_TIMEOUT=60 wait_for bash -c "! flock -n cp.lock true || ! kill -0 $first"
+	# Wait until it holds the lock, looking in /proc/locks: trying the
+	# lock would hold it for a moment, and a run starting then would find
+	# it taken.  Generous: a sanitizer build on a loaded machine starts
+	# slowly.
+	WAIT_TIMEOUT=60 wait_for bash -c "grep -qE ' $first [0-9a-f]+:[0-9a-f]+:$(stat -c %i cp.lock) ' /proc/locks || ! kill -0 $first"
 	kill -0 "$first" || fail "the first evcat ended early: $(cat first.err)"
 	run_to_files evcat --checkpoint cp log
 	[ "$status" -eq 75 ]
