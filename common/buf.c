@@ -3,10 +3,12 @@
  */
 #include "buf.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "utf8.h"
 #include "util.h"
@@ -41,6 +43,28 @@ buf_grow(struct buf *b, size_t extra)
 		cap *= 2;
 	b->data = ev_realloc(b->data, cap);
 	b->cap = cap;
+}
+
+int
+buf_read_fd(struct buf *b, int fd, size_t max)
+{
+	for (;;) {
+		ssize_t n;
+
+		buf_grow(b, 65536);
+		n = read(fd, b->data + b->len, b->cap - b->len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return 0;
+		b->len += (size_t)n;
+		if (max != 0 && b->len > max) {
+			errno = EFBIG;
+			return -1;
+		}
+	}
 }
 
 const char *

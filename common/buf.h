@@ -27,6 +27,12 @@ void buf_init(struct buf *b);
 void buf_free(struct buf *b);
 /* Makes room for EXTRA more bytes (plus a NUL); dies on exhaustion. */
 void buf_grow(struct buf *b, size_t extra);
+/*
+ * Appends what remains to be read from FD, up to end of file, to B.
+ * Returns 0, or -1 with errno set: a read error, or EFBIG once B holds
+ * more than MAX bytes (0: no limit).  FD stays open.
+ */
+int buf_read_fd(struct buf *b, int fd, size_t max);
 
 static inline void
 buf_reset(struct buf *b)

@@ -144,21 +144,9 @@ checkpoint_open(struct checkpoint *c, const char *path)
 		ev_warn("checkpoint %s:", path);
 		return EV_EXIT_IO;
 	}
-	for (;;) {
-		ssize_t n;
-
-		buf_grow(&text, 65536);
-		n = read(fd, text.data + text.len, text.cap - text.len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ev_warn("checkpoint %s:", path);
-			r = EV_EXIT_IO;
-			break;
-		}
-		if (n == 0)
-			break;
-		text.len += (size_t)n;
+	if (buf_read_fd(&text, fd, 0) < 0) {
+		ev_warn("checkpoint %s:", path);
+		r = EV_EXIT_IO;
 	}
 	close(fd);
 	if (r == 0)

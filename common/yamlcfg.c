@@ -271,29 +271,15 @@ ydoc_load(struct ydoc *d, const char *path, struct buf *err)
 		buf_printf(err, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	for (;;) {
-		ssize_t n;
-
-		buf_grow(&text, 65536);
-		n = read(fd, text.data + text.len, text.cap - text.len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			buf_printf(err, "%s: %s", path, strerror(errno));
-			close(fd);
-			buf_free(&text);
-			return -1;
-		}
-		if (n == 0)
-			break;
-		text.len += (size_t)n;
-		if (text.len > YCFG_MAX_BYTES) {
+	if (buf_read_fd(&text, fd, YCFG_MAX_BYTES) < 0) {
+		if (errno == EFBIG)
 			buf_printf(err, "%s: larger than %u bytes", path,
 				   YCFG_MAX_BYTES);
-			close(fd);
-			buf_free(&text);
-			return -1;
-		}
+		else
+			buf_printf(err, "%s: %s", path, strerror(errno));
+		close(fd);
+		buf_free(&text);
+		return -1;
 	}
 	close(fd);
 	r = ydoc_load_string(d, path, text.data ? text.data : "", text.len,

@@ -14,17 +14,6 @@ teardown() {
 	kill_background
 }
 
-# Appends lines {"n":FROM} .. {"n":TO} to file $3.
-add() {
-	for ((i = $1; i <= $2; i++)); do printf '{"n":%d}\n' "$i"; done >>"$3"
-}
-
-# Writes lines {"n":FROM} .. {"n":TO} to $T/expected.
-want() {
-	: >"$T/expected"
-	add "$1" "$2" "$T/expected"
-}
-
 @test "a re-run reads exactly the lines appended since the last run" {
 	add 1 3 log
 	run_to_files evcat --checkpoint cp log

@@ -18,17 +18,6 @@ teardown() {
 	kill_background
 }
 
-# Appends lines {"n":FROM} .. {"n":TO} to file $3.
-add() {
-	for ((i = $1; i <= $2; i++)); do printf '{"n":%d}\n' "$i"; done >>"$3"
-}
-
-# Writes lines {"n":FROM} .. {"n":TO} to $T/expected.
-want() {
-	: >"$T/expected"
-	add "$1" "$2" "$T/expected"
-}
-
 # Starts evcat -f in the background with "$@", output to out and err.
 follow() {
 	evcat -f --idle-exit 60s "$@" >out 2>err 3>&- &

@@ -180,24 +180,13 @@ read_entries(const char *path, const char *run_id, struct strv *sv)
 
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;
-	for (;;) {
-		ssize_t r;
+	if (buf_read_fd(&b, fd, 0) < 0) {
+		int saved = errno;
 
-		buf_grow(&b, 65536);
-		r = read(fd, b.data + b.len, b.cap - b.len - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int saved = errno;
-
-			close(fd);
-			buf_free(&b);
-			errno = saved;
-			return -1;
-		}
-		if (r == 0)
-			break;
-		b.len += (size_t)r;
+		close(fd);
+		buf_free(&b);
+		errno = saved;
+		return -1;
 	}
 	close(fd);
 	for (start = i = 0; i < b.len; i++) {

@@ -55,28 +55,15 @@ list_read_default(const char *file, struct buf *out, char *why, size_t whylen)
 		close(fd);
 		return -1;
 	}
-	for (;;) {
-		ssize_t n;
-
-		buf_grow(out, 65536);
-		n = read(fd, out->data + out->len, out->cap - out->len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			snprintf(why, whylen, "cannot read '%s': %s", path,
-				 strerror(errno));
-			close(fd);
-			return -1;
-		}
-		if (n == 0)
-			break;
-		out->len += (size_t)n;
-		if (out->len > LIST_MAX_BYTES) {
+	if (buf_read_fd(out, fd, LIST_MAX_BYTES) < 0) {
+		if (errno == EFBIG)
 			snprintf(why, whylen, "'%s' is larger than %u bytes",
 				 path, LIST_MAX_BYTES);
-			close(fd);
-			return -1;
-		}
+		else
+			snprintf(why, whylen, "cannot read '%s': %s", path,
+				 strerror(errno));
+		close(fd);
+		return -1;
 	}
 	close(fd);
 	return 0;

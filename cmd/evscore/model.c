@@ -8,10 +8,12 @@
  * (the complaint behind rspamd's "max_score silently ignored").
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "model.h"
 #include "quote.h"
@@ -763,36 +765,24 @@ model_load(const char *path, struct buf *err)
 	struct model *m;
 	const char *slash = strrchr(path, '/');
 	char *dir;
-	FILE *f;
+	int fd;
 
-	f = fopen(path, "r");
-	if (f == NULL) {
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
 		buf_printf(err, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	for (;;) {
-		size_t n;
-
-		buf_grow(&text, 65536);
-		n = fread(text.data + text.len, 1, text.cap - text.len - 1, f);
-		text.len += n;
-		if (n == 0)
-			break;
-		if (text.len > YCFG_MAX_BYTES) {
+	if (buf_read_fd(&text, fd, YCFG_MAX_BYTES) < 0) {
+		if (errno == EFBIG)
 			buf_printf(err, "%s: larger than %u bytes", path,
 				   YCFG_MAX_BYTES);
-			fclose(f);
-			buf_free(&text);
-			return NULL;
-		}
-	}
-	if (ferror(f)) {
-		buf_printf(err, "%s: %s", path, strerror(errno));
-		fclose(f);
+		else
+			buf_printf(err, "%s: %s", path, strerror(errno));
+		close(fd);
 		buf_free(&text);
 		return NULL;
 	}
-	fclose(f);
+	close(fd);
 	if (slash == NULL)
 		dir = ev_strdup(".");
 	else if (slash == path)

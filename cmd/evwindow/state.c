@@ -486,22 +486,11 @@ evw_state_load(struct evw *w)
 		ev_warn("%s:", w->state_path);
 		return EV_EXIT_IO;
 	}
-	for (;;) {
-		ssize_t n;
-
-		buf_grow(&text, 65536);
-		n = read(fd, text.data + text.len, text.cap - text.len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ev_warn("%s:", w->state_path);
-			close(fd);
-			buf_free(&text);
-			return EV_EXIT_IO;
-		}
-		if (n == 0)
-			break;
-		text.len += (size_t)n;
+	if (buf_read_fd(&text, fd, 0) < 0) {
+		ev_warn("%s:", w->state_path);
+		close(fd);
+		buf_free(&text);
+		return EV_EXIT_IO;
 	}
 	close(fd);
 	root = yajl_tree_parse(buf_str(&text), errbuf, sizeof(errbuf));

@@ -171,3 +171,15 @@ kill_background() {
 has_bytes() {
 	[ -f "$1" ] && [ "$(stat -c %s "$1")" -ge "$2" ]
 }
+
+# Appends lines {"n":FROM} .. {"n":TO} to file $3.
+add() {
+	local i
+	for ((i = $1; i <= $2; i++)); do printf '{"n":%d}\n' "$i"; done >>"$3"
+}
+
+# Writes lines {"n":FROM} .. {"n":TO} to $T/expected.
+want() {
+	: >"$T/expected"
+	add "$1" "$2" "$T/expected"
+}

@@ -1,7 +1,9 @@
 /*
  * t_buf.c - unit tests of common/buf.c: growth, JSON string escaping,
- * integers, shortest round-trip doubles and base64.
+ * integers, shortest round-trip doubles, base64 and reading a file.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <float.h>
 #include <math.h>
 #include <stdbool.h>
@@ -9,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "hash.h"
@@ -319,10 +322,53 @@ test_base64(void)
 	buf_free(&b);
 }
 
+/* buf_read_fd: a whole file appended, and the size limit. */
+static void
+test_read_fd(void)
+{
+	char path[] = "/tmp/t_buf.XXXXXX";
+	struct buf b = BUF_INIT;
+	char data[200000];
+	size_t i;
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (char)('a' + i % 26);
+	CHECK(write(fd, data, sizeof(data)) == (ssize_t)sizeof(data));
+	CHECK(lseek(fd, 0, SEEK_SET) == 0);
+	buf_adds(&b, "head:");
+	CHECK_INT(buf_read_fd(&b, fd, 0), 0);
+	CHECK_INT(b.len, 5 + sizeof(data));
+	CHECK(memcmp(b.data, "head:", 5) == 0);
+	CHECK(memcmp(b.data + 5, data, sizeof(data)) == 0);
+	CHECK_INT(strlen(buf_str(&b)), 5 + sizeof(data));
+	/* At end of file: nothing more. */
+	CHECK_INT(buf_read_fd(&b, fd, 0), 0);
+	CHECK_INT(b.len, 5 + sizeof(data));
+	/* Over the limit. */
+	buf_reset(&b);
+	CHECK(lseek(fd, 0, SEEK_SET) == 0);
+	errno = 0;
+	CHECK_INT(buf_read_fd(&b, fd, 1000), -1);
+	CHECK_INT(errno, EFBIG);
+	/* Exactly at the limit is fine. */
+	buf_reset(&b);
+	CHECK(lseek(fd, 0, SEEK_SET) == 0);
+	CHECK_INT(buf_read_fd(&b, fd, sizeof(data)), 0);
+	/* A read error. */
+	CHECK_INT(buf_read_fd(&b, -1, 0), -1);
+	CHECK_INT(errno, EBADF);
+	close(fd);
+	unlink(path);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
 	test_growth();
+	test_read_fd();
 	test_json_string();
 	test_integers();
 	test_doubles();
